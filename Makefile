@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` serves the app with demo data, `make test` tests it.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+PORT   ?= 5000
+PYTHON ?= python3
+
+.PHONY: run serve test test-sqlite test-postgres lint format setup assets db bench clean
+
+run: db
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: db
+	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - "app:create_app()"
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# NHS.UK frontend's compiled CSS, JS and images, served from /assets.
+assets: node_modules/.installed
+	mkdir -p app/static/vendor app/static/images
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css app/static/vendor/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js app/static/vendor/
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets/images/. app/static/images/
+
+# Create or upgrade the database (SQLite under instance/ unless DATABASE_URL says otherwise).
+db: setup
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) framework load
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff format --check app tests bench
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format app tests bench
+	$(VENV)/bin/ruff check --fix app tests bench
+
+test: setup lint test-sqlite
+
+test-sqlite: setup
+	$(PY) -m pytest
+
+bench: setup
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor app/static/images

@@ -1,0 +1,151 @@
+"""Forms for the walk-through. An item's question form is built from the framework's data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..auth.forms import AppForm
+
+MAX_TEXT = 10_000
+
+
+def question_field_name(question_id: str) -> str:
+    return f"q-{question_id}"
+
+
+class ItemForm(AppForm):
+    """Evidence, comment and the version the page was loaded at. Questions are read directly
+    from the posted data (see parse_item), because which are shown depends on the answers."""
+
+    evidence = TextAreaField(
+        "Evidence (optional)",
+        validators=[
+            Length(max=MAX_TEXT, message=f"Evidence must be {MAX_TEXT:,} characters or fewer")
+        ],
+    )
+    comment = TextAreaField(
+        "Comments (optional)",
+        validators=[
+            Length(max=MAX_TEXT, message=f"Comments must be {MAX_TEXT:,} characters or fewer")
+        ],
+    )
+    version = HiddenField(default="0")
+
+
+class ReopenForm(AppForm):
+    reason = TextAreaField(
+        "Why are you reopening this assessment?",
+        validators=[
+            DataRequired("Enter why you are reopening this assessment"),
+            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+        ],
+    )
+
+
+class ConfirmForm(AppForm):
+    """A form with only the security token, for buttons such as Submit and Start."""
+
+
+class StartForm(ConfirmForm):
+    pass
+
+
+class SearchForm(AppForm):
+    q = StringField("Search")
+
+
+def parse_item(framework, item, formdata, require_complete: bool):
+    """Read an item's answers from the posted data.
+
+    Returns (values, errors): values {question id -> value} for the questions shown given the
+    answers, errors {anchor -> message} in question order.
+    """
+    raw: dict = {}
+    errors: dict[str, str] = {}
+    for q in item.questions:
+        name = question_field_name(q.id)
+        if q.type == "multiple":
+            chosen = [v for v in formdata.getlist(name) if v]
+            raw[q.id] = chosen
+        elif q.type == "date":
+            parts = [(formdata.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year")]
+            raw[q.id] = parts
+        else:
+            raw[q.id] = (formdata.get(name) or "").strip()
+
+    values: dict = {}
+    option_ids = {q.id: {o.id for o in q.options} for q in item.questions}
+    # Walk in order: a question is shown when its condition holds on the earlier answers.
+    for q in framework.visible_questions(item, _plain(item, raw)):
+        value = raw.get(q.id)
+        name = question_field_name(q.id)
+        if q.type in ("single", "yes_no"):
+            if value and value in option_ids[q.id]:
+                values[q.id] = value
+            elif value:
+                errors[name] = f"Select one of the options for: {q.text}"
+            elif require_complete:
+                errors[name] = _required_message(q)
+        elif q.type == "multiple":
+            unknown = [v for v in value if v not in option_ids[q.id]]
+            if unknown:
+                errors[name] = f"Select only the options listed for: {q.text}"
+            elif value:
+                values[q.id] = list(dict.fromkeys(value))
+            elif require_complete:
+                errors[name] = _required_message(q)
+        elif q.type == "date":
+            day, month, year = value
+            if any(value):
+                parsed, message = _parse_date(day, month, year, q.text)
+                if message:
+                    errors[f"{name}-day"] = message
+                else:
+                    values[q.id] = parsed.isoformat()
+        elif q.type == "text":
+            if len(value) > MAX_TEXT:
+                errors[name] = f"Answer must be {MAX_TEXT:,} characters or fewer"
+            elif value:
+                values[q.id] = value
+    return values, errors
+
+
+def _plain(item, raw: dict) -> dict:
+    """The raw answers in the engine's shape, to decide which questions are shown."""
+    out = {}
+    for q in item.questions:
+        v = raw.get(q.id)
+        if q.type == "date":
+            continue
+        if v:
+            out[q.id] = v
+    return out
+
+
+def _required_message(q) -> str:
+    if q.type == "yes_no":
+        return f"Select yes or no: {q.text}"
+    if q.type == "multiple":
+        return f"Select at least one option: {q.text}"
+    return f"Select an answer: {q.text}"
+
+
+def _parse_date(day: str, month: str, year: str, label: str):
+    if not (day and month and year):
+        return None, f"{label} must include a day, month and year"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        return None, f"{label} must be a real date, written in numbers, like 27 3 2026"
+    if len(year) != 4:
+        return None, "Year must include 4 numbers"
+    try:
+        parsed = date(int(year), int(month), int(day))
+    except ValueError:
+        return None, f"{label} must be a real date"
+    if parsed > date.today():
+        return None, f"{label} must be today or in the past"
+    if parsed.year < 1990:
+        return None, f"{label} must be after 1990"
+    return parsed, None

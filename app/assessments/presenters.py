@@ -1,0 +1,120 @@
+"""Shapes of data the walk-through's pages show: statuses, question trees, answer rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..templating import format_date
+
+STATUS_LABELS = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "completed": "Completed",
+}
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    title: str
+    status: str
+    answered: int
+    total: int
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _status(answered: int, started: int, total: int) -> str:
+    if answered == total and total:
+        return "completed"
+    return "in-progress" if started else "not-started"
+
+
+def domain_statuses(framework, assessment, result) -> list[Status]:
+    saved = {a.item_id for a in assessment.answers if a.values}
+    out = []
+    for domain in framework.domains:
+        answered = sum(1 for i in domain.items if result.items[i.id].answered)
+        started = sum(1 for i in domain.items if i.id in saved)
+        out.append(
+            Status(
+                domain.id,
+                domain.title,
+                _status(answered, started, len(domain.items)),
+                answered,
+                len(domain.items),
+            )
+        )
+    return out
+
+
+def item_statuses(domain, assessment, result) -> list[Status]:
+    saved = {a.item_id for a in assessment.answers if a.values}
+    return [
+        Status(
+            i.id,
+            i.title,
+            "completed"
+            if result.items[i.id].answered
+            else ("in-progress" if i.id in saved else "not-started"),
+            int(result.items[i.id].answered),
+            1,
+        )
+        for i in domain.items
+    ]
+
+
+@dataclass
+class QuestionNode:
+    question: object
+    # option id -> follow-up questions revealed by choosing it
+    children: dict[str, list[QuestionNode]] = field(default_factory=dict)
+
+
+def question_tree(item) -> list[QuestionNode]:
+    """Nest each follow-up under the answer that reveals it, as NHS.UK conditional radios.
+
+    A question whose condition is a single test on an earlier single-choice or yes/no
+    question nests under those answers; any other follow-up stays at the top level (it is
+    shown without JavaScript, and its answer only counts when its condition holds).
+    """
+    nodes: dict[str, QuestionNode] = {}
+    top: list[QuestionNode] = []
+    by_id = {q.id: q for q in item.questions}
+    for q in item.questions:
+        node = QuestionNode(q)
+        nodes[q.id] = node
+        conditions = list(q.when or ())
+        parent = by_id.get(conditions[0].question) if len(conditions) == 1 else None
+        if parent is not None and parent.type in ("single", "yes_no") and parent.id in nodes:
+            for option_id in conditions[0].in_:
+                nodes[parent.id].children.setdefault(option_id, []).append(node)
+            # A question revealed by several answers is rendered under the first only.
+            if len(conditions[0].in_) > 1:
+                for option_id in conditions[0].in_[1:]:
+                    nodes[parent.id].children[option_id].remove(node)
+        else:
+            top.append(node)
+    return top
+
+
+def answer_rows(framework, item, values: dict) -> list[dict]:
+    """Each shown question with the answer in words, for check-your-answers and conflicts."""
+    rows = []
+    for q in framework.visible_questions(item, values or {}):
+        value = (values or {}).get(q.id)
+        labels = {o.id: o.label for o in q.options}
+        if value in (None, "", []):
+            text = None
+        elif q.type == "multiple":
+            text = ", ".join(labels.get(v, v) for v in value)
+        elif q.type == "date":
+            text = format_date(value)
+        elif q.type == "text":
+            text = value
+        else:
+            text = labels.get(value, value)
+        rows.append({"question": q, "answer": text, "optional": q.type in ("date", "text")})
+    return rows

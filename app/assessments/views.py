@@ -1,0 +1,379 @@
+"""The walk-through: wards, task list, question pages, check answers, submit, results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from .. import frameworks
+from ..access import allow, assessment_or_404, can_lead, ward_or_404, wards_for_member
+from ..engine import score
+from ..extensions import db
+from ..models import SUBMITTED, Assessment
+from . import services
+from .forms import ConfirmForm, ItemForm, ReopenForm, StartForm, parse_item, question_field_name
+from .presenters import answer_rows, domain_statuses, item_statuses, question_tree
+
+bp = Blueprint("assessments", __name__)
+
+
+@bp.get("/")
+@allow("public")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if not current_user.memberships:
+        if current_user.is_commissioner:
+            return redirect(url_for("review.dashboard"))
+        if current_user.is_admin:
+            return redirect(url_for("admin.index"))
+    wards = wards_for_member(current_user)
+    latest = {}
+    drafts = {}
+    for ward in wards:
+        drafts[ward.id] = services.draft_for(ward)
+        latest[ward.id] = db.session.scalar(
+            select(Assessment)
+            .where(Assessment.ward_id == ward.id, Assessment.status == SUBMITTED)
+            .order_by(Assessment.submitted_at.desc())
+            .limit(1)
+        )
+    return render_template("assessments/home.html", wards=wards, latest=latest, drafts=drafts)
+
+
+@bp.get("/about")
+@allow("public")
+def about():
+    return render_template("assessments/about.html")
+
+
+@bp.get("/accessibility")
+@allow("public")
+def accessibility():
+    return render_template("assessments/accessibility.html")
+
+
+@bp.get("/wards/<int:ward_id>")
+@allow("ward-or-reviewer")
+def ward(ward_id: int):
+    ward = ward_or_404(ward_id)
+    is_member = ward.id in {m.ward_id for m in current_user.memberships}
+    query = select(Assessment).where(Assessment.ward_id == ward.id)
+    if not is_member:
+        query = query.where(Assessment.status == SUBMITTED)
+    assessments = db.session.scalars(query.order_by(Assessment.created_at.desc())).all()
+    return render_template(
+        "assessments/ward.html",
+        ward=ward,
+        assessments=assessments,
+        draft=next((a for a in assessments if a.is_draft), None),
+        is_lead=can_lead(current_user, ward.id),
+        form=StartForm(),
+    )
+
+
+@bp.post("/wards/<int:ward_id>/start")
+@allow("ward")
+def start(ward_id: int):
+    ward = ward_or_404(ward_id, need="lead")
+    form = StartForm()
+    if not form.validate_on_submit():
+        flash("Select Start a new assessment again.", "info")
+        return redirect(url_for(".ward", ward_id=ward.id))
+    assessment = services.start(ward, current_user)
+    return redirect(url_for(".task_list", assessment_id=assessment.id))
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@allow("ward-or-reviewer")
+def task_list(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    if not assessment.is_draft:
+        return redirect(url_for(".results", assessment_id=assessment.id))
+    framework = frameworks.for_assessment(assessment)
+    result = score(framework, services.answers_map(assessment))
+    statuses = domain_statuses(framework, assessment, result)
+    completed = sum(1 for s in statuses if s.status == "completed")
+    return render_template(
+        "assessments/task_list.html",
+        assessment=assessment,
+        framework=framework,
+        statuses=statuses,
+        completed=completed,
+        result=result,
+        next_item=_next_unanswered(framework, result),
+    )
+
+
+def _next_unanswered(framework, result, after: str | None = None):
+    items = list(framework.items)
+    if after is not None:
+        ids = [i.id for i in items]
+        start_at = ids.index(after) + 1 if after in ids else 0
+        items = items[start_at:] + items[:start_at]
+    for item in items:
+        if not result.items[item.id].answered:
+            return item
+    return None
+
+
+@bp.get("/assessments/<int:assessment_id>/domains/<domain_id>")
+@allow("ward")
+def domain(assessment_id: int, domain_id: str):
+    assessment = assessment_or_404(assessment_id, need="member")
+    framework = frameworks.for_assessment(assessment)
+    domain = _domain_or_404(framework, domain_id)
+    result = score(framework, services.answers_map(assessment))
+    return render_template(
+        "assessments/domain.html",
+        assessment=assessment,
+        framework=framework,
+        domain=domain,
+        statuses=item_statuses(domain, assessment, result),
+    )
+
+
+def _domain_or_404(framework, domain_id):
+    try:
+        return framework.domain(domain_id)
+    except KeyError:
+        abort(404)
+
+
+def _item_or_404(framework, item_id):
+    try:
+        return framework.item(item_id)
+    except KeyError:
+        abort(404)
+
+
+@bp.route("/assessments/<int:assessment_id>/items/<item_id>", methods=["GET", "POST"])
+@allow("ward")
+def item(assessment_id: int, item_id: str):
+    assessment = assessment_or_404(assessment_id, need="member")
+    framework = frameworks.for_assessment(assessment)
+    item = _item_or_404(framework, item_id)
+    domain = framework.domain_of(item.id)
+    saved = assessment.answers_by_item().get(item.id)
+    if not assessment.is_draft:
+        flash("This assessment has been submitted, so its answers cannot be changed.", "info")
+        return redirect(url_for(".check", assessment_id=assessment.id, _anchor=item.id))
+
+    form = ItemForm(
+        data={
+            "evidence": saved.evidence if saved else "",
+            "comment": saved.comment if saved else "",
+            "version": str(saved.version if saved else 0),
+        }
+    )
+    current = dict(saved.values) if saved else {}
+    question_errors: dict[str, str] = {}
+    conflict = None
+
+    if request.method == "POST":
+        complete = request.form.get("action") != "later"
+        values, question_errors = parse_item(framework, item, request.form, complete)
+        current = _typed_values(item, request.form)
+        form_ok = form.validate_on_submit()
+        if form_ok and not question_errors:
+            data = services.ItemInput(
+                values=values,
+                evidence=form.evidence.data or "",
+                comment=form.comment.data or "",
+                based_on_version=_int(form.version.data),
+            )
+            try:
+                services.save_item(assessment, item.id, data, current_user)
+            except services.StaleEdit as stale:
+                conflict = stale.current
+                form.version.data = str(conflict.version)
+            except services.NotDraft:
+                flash("This assessment was submitted while you were working on it.", "info")
+                return redirect(url_for(".check", assessment_id=assessment.id))
+            else:
+                return _after_save(assessment, framework, item, complete)
+    errors_for_summary = _summary(form, question_errors, conflict)
+    return render_template(
+        "assessments/item.html",
+        assessment=assessment,
+        framework=framework,
+        domain=domain,
+        item=item,
+        form=form,
+        tree=question_tree(item),
+        current=current,
+        question_errors=question_errors,
+        error_list=errors_for_summary,
+        conflict=conflict,
+        conflict_rows=answer_rows(framework, item, conflict.values) if conflict else [],
+        saved=saved,
+        field_name=question_field_name,
+    ), (409 if conflict else 400 if errors_for_summary else 200)
+
+
+item.resubmittable = True
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _typed_values(item, formdata: MultiDict) -> dict:
+    """What the user typed, to show it back on the page exactly as they left it."""
+    typed = {}
+    for q in item.questions:
+        name = question_field_name(q.id)
+        if q.type == "multiple":
+            typed[q.id] = formdata.getlist(name)
+        elif q.type == "date":
+            typed[q.id] = [formdata.get(f"{name}-{p}", "") for p in ("day", "month", "year")]
+        else:
+            typed[q.id] = formdata.get(name, "")
+    return typed
+
+
+def _summary(form, question_errors: dict, conflict) -> list[dict]:
+    items = []
+    if conflict is not None:
+        who = conflict.updated_by.name if conflict.updated_by else "Someone"
+        items.append(
+            {
+                "text": f"{who} saved changes to this item while you were working on it. "
+                "Their answers are shown below: check them, then save again to keep yours.",
+                "href": "#conflict",
+            }
+        )
+    for name, message in question_errors.items():
+        items.append({"text": message, "href": f"#{name}"})
+    if "csrf_token" in form.errors:
+        items.append({"text": form.csrf_token.errors[0], "href": "#main-form"})
+    for field in (form.evidence, form.comment):
+        for message in field.errors:
+            items.append({"text": message, "href": f"#{field.id}"})
+    return items
+
+
+def _after_save(assessment, framework, item, complete: bool):
+    if not complete:
+        flash(f"Your answers to “{item.title}” have been saved.", "success")
+        return redirect(url_for(".task_list", assessment_id=assessment.id))
+    domain = framework.domain_of(item.id)
+    ids = [i.id for i in domain.items]
+    position = ids.index(item.id)
+    if position + 1 < len(ids):
+        return redirect(url_for(".item", assessment_id=assessment.id, item_id=ids[position + 1]))
+    flash(f"You have reached the end of “{domain.title}”.", "success")
+    return redirect(url_for(".task_list", assessment_id=assessment.id))
+
+
+@bp.get("/assessments/<int:assessment_id>/continue")
+@allow("ward")
+def resume(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, need="member")
+    framework = frameworks.for_assessment(assessment)
+    result = score(framework, services.answers_map(assessment))
+    latest = max(assessment.answers, key=lambda a: a.updated_at, default=None)
+    nxt = _next_unanswered(framework, result, after=latest.item_id if latest else None)
+    if nxt is None:
+        return redirect(url_for(".check", assessment_id=assessment.id))
+    return redirect(url_for(".item", assessment_id=assessment.id, item_id=nxt.id))
+
+
+@bp.get("/assessments/<int:assessment_id>/check")
+@allow("ward-or-reviewer")
+def check(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    framework = frameworks.for_assessment(assessment)
+    answers = assessment.answers_by_item()
+    result = score(framework, services.answers_map(assessment))
+    return render_template(
+        "assessments/check.html",
+        assessment=assessment,
+        framework=framework,
+        answers=answers,
+        result=result,
+        rows=lambda item: answer_rows(
+            framework, item, answers[item.id].values if item.id in answers else {}
+        ),
+        is_lead=can_lead(current_user, assessment.ward_id),
+        is_member=assessment.ward_id in {m.ward_id for m in current_user.memberships},
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/submit")
+@allow("ward")
+def submit(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, need="lead")
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(form.csrf_token.errors[0] if form.csrf_token.errors else "Try again.", "info")
+        return redirect(url_for(".check", assessment_id=assessment.id))
+    if not assessment.is_draft:
+        return redirect(url_for(".submitted", assessment_id=assessment.id))
+    try:
+        services.submit(assessment, current_user)
+    except services.Incomplete as incomplete:
+        framework = frameworks.for_assessment(assessment)
+        return render_template(
+            "assessments/incomplete.html",
+            assessment=assessment,
+            missing=[framework.item(i) for i in incomplete.missing_items],
+        ), 400
+    return redirect(url_for(".submitted", assessment_id=assessment.id))
+
+
+@bp.get("/assessments/<int:assessment_id>/submitted")
+@allow("ward")
+def submitted(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, need="member")
+    if assessment.is_draft:
+        return redirect(url_for(".task_list", assessment_id=assessment.id))
+    return render_template("assessments/submitted.html", assessment=assessment)
+
+
+@bp.get("/assessments/<int:assessment_id>/results")
+@allow("ward-or-reviewer")
+def results(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    if assessment.is_draft or assessment.result is None:
+        return redirect(url_for(".task_list", assessment_id=assessment.id))
+    framework = frameworks.for_assessment(assessment)
+    return render_template(
+        "assessments/results.html",
+        assessment=assessment,
+        framework=framework,
+        result=assessment.result,
+        comparison=services.compare(assessment),
+        is_lead=can_lead(current_user, assessment.ward_id),
+        is_member=assessment.ward_id in {m.ward_id for m in current_user.memberships},
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
+@allow("ward")
+def reopen(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, need="lead")
+    if assessment.is_draft:
+        return redirect(url_for(".task_list", assessment_id=assessment.id))
+    form = ReopenForm()
+    if form.validate_on_submit():
+        if services.draft_for(assessment.ward) is not None:
+            form.reason.errors.append(
+                "This ward already has an assessment in progress. Submit or finish it first."
+            )
+        else:
+            services.reopen(assessment, current_user, form.reason.data.strip())
+            flash("The assessment has been reopened. Its answers can be changed again.", "success")
+            return redirect(url_for(".task_list", assessment_id=assessment.id))
+    return render_template("assessments/reopen.html", assessment=assessment, form=form), (
+        400 if form.errors else 200
+    )
+
+
+reopen.resubmittable = True

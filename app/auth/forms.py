@@ -1,0 +1,41 @@
+"""Sign-in forms, with the messages users read."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+CSRF_MESSAGE = (
+    "This page was open for a long time, so for your security it must be sent again. "
+    "What you typed is shown below: check it and select the button again."
+)
+
+
+class AppForm(FlaskForm):
+    """Every form: an expired security token re-shows the form with a plain message."""
+
+    class Meta:
+        def csrf_error_message(self):  # pragma: no cover - WTForms hook name
+            return CSRF_MESSAGE
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if "csrf_token" in self.errors:
+            self.csrf_token.errors = [CSRF_MESSAGE]
+        return ok
+
+
+class LoginForm(AppForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )

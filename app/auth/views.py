@@ -1,0 +1,132 @@
+"""Signing in and out, and resuming work that a timed-out session interrupted."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from .. import audit
+from ..access import allow
+from ..extensions import db, login_manager
+from ..models import User, utcnow
+from .forms import LoginForm
+from .passwords import check_password
+
+bp = Blueprint("auth", __name__)
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+FAILED_MESSAGE = "Enter a correct email address and password"
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    user_id, _, session_token = token.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_token or "", session_token):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    # A POST from someone whose session ended carries work they typed: keep it, ask them to
+    # sign in, then offer to send it again.
+    if request.method == "POST" and request.form:
+        data = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        form = LoginForm(formdata=None)
+        return render_template(
+            "auth/login.html",
+            form=form,
+            resume_url=request.path,
+            resume_data=json.dumps(data),
+            session_ended=True,
+        ), 401
+    flash("Sign in to continue.", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _resume_fields() -> tuple[str | None, list]:
+    url = _safe_next(request.form.get("resume_url"))
+    try:
+        data = json.loads(request.form.get("resume_data") or "[]")
+        data = [(str(k), str(v)) for k, v in data][:500]
+    except (ValueError, TypeError):
+        data = []
+    return url, data
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow("public")
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("assessments.home"))
+    form = LoginForm()
+    resume_url, resume_data = _resume_fields()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        now = utcnow()
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        password_ok = check_password(user.password_hash if user else None, form.password.data)
+        if user is not None and user.active and password_ok and not locked:
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            if not user.session_token:
+                user.session_token = secrets.token_hex(16)
+            audit.record("sign-in", user, user=user)
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            if resume_url:
+                return render_template(
+                    "auth/resume.html", resume_url=resume_url, resume_data=resume_data
+                )
+            return redirect(_safe_next(request.args.get("next")) or url_for("assessments.home"))
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        audit.record("sign-in-failed", user, user=user, detail=email[:320])
+        db.session.commit()
+        form.email.errors = [FAILED_MESSAGE]
+    return render_template(
+        "auth/login.html",
+        form=form,
+        resume_url=resume_url,
+        resume_data=json.dumps(resume_data) if resume_url else "",
+        session_ended=bool(resume_url),
+    ), (200 if not form.errors else 400)
+
+
+login.resubmittable = True
+
+
+@bp.post("/logout")
+@allow("signed-in")
+def logout():
+    audit.record("sign-out", current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))

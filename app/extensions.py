@@ -1,0 +1,17 @@
+"""The Flask extensions, created once and bound to the app in create_app()."""
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+migrate = Migrate()
