@@ -339,7 +339,11 @@ class _Reader:
             return model.model_validate(data)
         except ValidationError as exc:
             seen = set()
-            for err in exc.errors():
+            errors = exc.errors()
+            deeper = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
+            for err in errors:
+                if err["type"] == "too_short" and tuple(err["loc"]) in deeper:
+                    continue  # "too few valid entries": the entries' own errors say why
                 line, ident, key, index = self.locate(data, err["loc"], default_id)
                 problem = (line, ident, _message(err, key, index))
                 if problem not in seen:
@@ -401,6 +405,7 @@ class _Reader:
 
         domain_data: list[tuple[str, LDict]] = []
         listed: set[str] = set()
+        listed_order: list[str] = []
         for line, entry in _entries(manifest.get("domains")):
             if not _is_str(entry):
                 continue
@@ -415,6 +420,7 @@ class _Reader:
                 self.add(MANIFEST, line, stem, f"domain file {entry!r} is listed twice")
                 continue
             listed.add(entry)
+            listed_order.append(entry)
             if not (self.folder / entry).is_file():
                 self.add(MANIFEST, line, stem, f"domain file {entry!r} is listed but missing")
                 continue
@@ -463,6 +469,9 @@ class _Reader:
                         item_ids[iid] = (file, line)
                     self.check_item(file, item, ctx)
 
+        files = [f"{self.name}/{MANIFEST}"] + [f"{self.name}/{f}" for f in listed_order]
+        rank = {f: n for n, f in enumerate(files)}
+        self.problems.sort(key=lambda p: (rank.get(p.file, len(files)), p.file, p.line))
         if self.problems or raw_manifest is None or any(r is None for _, r in raw_domains):
             return None, self.problems
         return self.build(raw_manifest, raw_domains), self.problems
@@ -648,7 +657,7 @@ class _Reader:
             entries = _entries(wanted)
             for oline, oid in entries:
                 if _is_str(oid) and oid not in target.options:
-                    have = ", ".join(target.options) or "none"
+                    have = ", ".join(dict.fromkeys(target.options)) or "none"
                     self.add(
                         file, oline, ident,
                         f"{what} refers to option {oid!r}, which question {qid!r} does not have "
