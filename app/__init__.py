@@ -112,6 +112,9 @@ def _register_request_hooks(app: Flask) -> None:
     def start_timer():
         g.started = time.perf_counter()
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        # Each request finds its own user, even when an app context outlives one request
+        # (as in tests, where several clients share one context).
+        g.pop("_login_user", None)
 
     @app.after_request
     def headers_and_log(response):

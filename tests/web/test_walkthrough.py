@@ -1,0 +1,298 @@
+"""A ward team's journey through an assessment, through the test client."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app import frameworks
+from app.extensions import db
+from app.models import Answer, Assessment, AssessmentResult, AuditEvent
+from tests.helpers import make_assessment
+
+
+def start_assessment(client, ward) -> int:
+    response = client.post(f"/wards/{ward.id}/start")
+    assert response.status_code == 302
+    return int(re.search(r"/assessments/(\d+)", response.headers["Location"]).group(1))
+
+
+def item_form(client, assessment_id, item_id) -> str:
+    page = client.get(f"/assessments/{assessment_id}/items/{item_id}")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def version_on(page: str) -> str:
+    return re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def test_a_ward_team_answers_every_item_leaves_resumes_checks_and_submits(
+    app, client, world, login_as
+):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    framework = frameworks.latest()
+    items = list(framework.items)
+
+    # The task list shows every domain, none started.
+    page = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert "You have completed 0 of" in page
+    for domain in framework.domains:
+        assert domain.title.replace("'", "&#39;") in page
+
+    # Answer the first half: blanket and unjustified for the first item, individual for the rest.
+    half = len(items) // 2
+    first = items[0]
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{first.id}",
+        data={
+            "q-in-place": "everyone",
+            "q-written-reason": "no",
+            "q-senior-authorisation": "no",
+            "q-reviewed-in-period": "no",
+            "q-explained": "no",
+            "q-exemptions": "no",
+            "q-lived-experience": "no",
+            "evidence": "Seen on the ward: the door is locked <b>all day</b>",
+            "comment": "Patients raised it at the community meeting",
+            "version": "0",
+            "action": "continue",
+        },
+    )
+    assert response.status_code == 302
+    for item in items[1:half]:
+        response = client.post(
+            f"/assessments/{assessment_id}/items/{item.id}",
+            data={"q-in-place": "individual", "version": "0", "action": "continue"},
+        )
+        assert response.status_code == 302, item.id
+
+    # Leave, and come back later: sign out, sign in, continue where we left off.
+    client.post("/logout")
+    login_as(world.oak_member)
+    response = client.get(f"/assessments/{assessment_id}/continue")
+    assert response.headers["Location"].endswith(f"/items/{items[half].id}")
+    for item in items[half:]:
+        response = client.post(
+            f"/assessments/{assessment_id}/items/{item.id}",
+            data={"q-in-place": "not-in-place", "version": "0", "action": "continue"},
+        )
+        assert response.status_code == 302, item.id
+
+    # Check your answers lists everything; a member cannot submit.
+    page = client.get(f"/assessments/{assessment_id}/check").get_data(as_text=True)
+    assert "Every restriction has an answer." in page
+    assert "Seen on the ward: the door is locked &lt;b&gt;all day&lt;/b&gt;" in page
+    assert "Only the ward lead can submit" in page
+    assert client.post(f"/assessments/{assessment_id}/submit").status_code == 404
+
+    # The lead submits; the confirmation and results follow.
+    login_as(world.oak_lead)
+    page = client.get(f"/assessments/{assessment_id}/check").get_data(as_text=True)
+    assert "Submit assessment" in page
+    response = client.post(f"/assessments/{assessment_id}/submit")
+    assert response.headers["Location"].endswith(f"/assessments/{assessment_id}/submitted")
+    assert "Assessment submitted" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    result = db.session.get(AssessmentResult, assessment_id)
+    assert result.blanket_count == 1 and result.unjustified_count == 1
+    page = client.get(f"/assessments/{assessment_id}/results").get_data(as_text=True)
+    assert f"Overall restriction score: {result.overall_percent:.1f}%".replace(".0%", "%") in page
+    assert first.title in page
+    # Submitted assessments are read-only.
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{first.id}",
+        data={"q-in-place": "not-in-place", "version": "1", "action": "continue"},
+    )
+    assert response.status_code == 302
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == first.id))
+    assert answer.values["in-place"] == "everyone"
+
+
+def test_conditional_follow_ups_are_only_kept_when_their_condition_holds(
+    app, client, world, login_as
+):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    page = item_form(client, assessment_id, item.id)
+    # Follow-ups are in the page (shown without JavaScript) nested under "everyone".
+    assert 'id="conditional-q-in-place-3"' in page
+    assert "Is the reason for applying it to everyone written down?" in page
+    client.post(
+        f"/assessments/{assessment_id}/items/{item.id}",
+        data={"q-in-place": "individual", "q-written-reason": "no", "version": "0"},
+    )
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    assert answer.values == {"in-place": "individual"}
+
+
+def test_a_page_with_missing_answers_shows_an_error_summary_and_keeps_what_was_typed(
+    app, client, world, login_as
+):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{item.id}",
+        data={
+            "q-in-place": "everyone",
+            "evidence": "my two hours of notes",
+            "version": "0",
+            "action": "continue",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert "<title>Error: " in page
+    assert 'href="#q-written-reason"' in page
+    assert "Select yes or no: Is the reason for applying it to everyone written down?" in page
+    assert "my two hours of notes" in page
+    assert db.session.scalar(select(Answer)) is None
+
+
+def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, login_as):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    data = {
+        "q-in-place": "everyone",
+        "q-written-reason": "yes",
+        "q-senior-authorisation": "yes",
+        "q-reviewed-in-period": "yes",
+        "q-last-review-date-day": "31",
+        "q-last-review-date-month": "2",
+        "q-last-review-date-year": "2026",
+        "q-explained": "yes",
+        "q-exemptions": "yes",
+        "q-lived-experience": "yes",
+        "version": "0",
+    }
+    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    assert response.status_code == 400
+    assert "When was it last reviewed? must be a real date" in response.get_data(as_text=True)
+    data["q-last-review-date-day"] = "27"
+    data["q-last-review-date-month"] = "3"
+    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    assert response.status_code == 302
+    answer = db.session.scalar(select(Answer))
+    assert answer.values["last-review-date"] == "2026-03-27"
+
+
+def test_a_save_based_on_a_stale_copy_is_refused_and_shows_the_other_persons_answers(
+    app, world, login_as
+):
+    first = app.test_client()
+    second = app.test_client()
+    from tests.conftest import login
+
+    login(first, world.oak_lead)
+    login(second, world.oak_member)
+    assessment_id = start_assessment(first, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    # Both open the page before either saves.
+    assert version_on(item_form(first, assessment_id, item.id)) == "0"
+    assert version_on(item_form(second, assessment_id, item.id)) == "0"
+    assert (
+        first.post(
+            url, data={"q-in-place": "individual", "comment": "first", "version": "0"}
+        ).status_code
+        == 302
+    )
+    response = second.post(
+        url, data={"q-in-place": "not-in-place", "comment": "second's view", "version": "0"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else changed this item" in page
+    assert "Olivia Oak saved this item" in page
+    assert "Only for some people, after an individual risk assessment" in page  # theirs
+    assert "second&#39;s view" in page  # ours, still in the form
+    answer = db.session.scalar(select(Answer))
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "individual"} and answer.comment == "first"
+    # Having seen it, saving again (with the new version) keeps theirs deliberately.
+    response = second.post(
+        url, data={"q-in-place": "not-in-place", "comment": "second's view", "version": "1"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "not-in-place"} and answer.version == 2
+
+
+def test_only_a_lead_can_start_and_a_ward_has_one_draft_at_a_time(app, client, world, login_as):
+    login_as(world.oak_member)
+    assert client.post(f"/wards/{world.oak.id}/start").status_code == 404
+    login_as(world.oak_lead)
+    a = start_assessment(client, world.oak)
+    b = start_assessment(client, world.oak)
+    assert a == b
+    assert db.session.query(Assessment).count() == 1
+
+
+def test_nobody_outside_the_ward_can_open_or_answer_its_assessment(app, client, world, login_as):
+    assessment = make_assessment(world.oak, world.oak_lead)
+    item = frameworks.latest().items[0]
+    for user in (world.willow_lead, world.commissioner, world.outsider, world.admin):
+        login_as(user)
+        assert client.get(f"/assessments/{assessment.id}").status_code == 404, user.email
+        assert client.get(f"/assessments/{assessment.id}/check").status_code == 404
+        response = client.post(
+            f"/assessments/{assessment.id}/items/{item.id}",
+            data={"q-in-place": "everyone", "version": "1"},
+        )
+        assert response.status_code == 404
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    assert answer.values == {"in-place": "not-in-place"}
+
+
+def test_a_commissioner_reads_submitted_assessments_in_their_remit_only(
+    app, client, world, login_as
+):
+    oak = make_assessment(world.oak, world.oak_lead, submit=True)
+    willow = make_assessment(world.willow, world.willow_lead, submit=True)
+    login_as(world.commissioner)
+    assert client.get(f"/assessments/{oak.id}/results").status_code == 200
+    assert client.get(f"/assessments/{oak.id}/check").status_code == 200
+    assert client.get(f"/assessments/{willow.id}/results").status_code == 404
+    assert client.get(f"/wards/{world.willow.id}").status_code == 404
+
+
+def test_a_lead_reopens_with_a_reason_that_is_recorded(app, client, world, login_as):
+    assessment = make_assessment(world.oak, world.oak_lead, submit=True)
+    login_as(world.oak_member)
+    assert (
+        client.post(f"/assessments/{assessment.id}/reopen", data={"reason": "x"}).status_code == 404
+    )
+    login_as(world.oak_lead)
+    response = client.post(f"/assessments/{assessment.id}/reopen", data={"reason": ""})
+    assert response.status_code == 400
+    assert "Enter why you are reopening this assessment" in response.get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{assessment.id}/reopen",
+        data={"reason": "The garden door answer was wrong"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(assessment)
+    assert assessment.status == "draft"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "reopen"))
+    assert event.detail == "The garden door answer was wrong"
+    assert event.actor == world.oak_lead.email
+
+
+def test_submitting_an_unfinished_assessment_lists_what_is_missing(app, client, world, login_as):
+    framework = frameworks.latest()
+    assessment = make_assessment(
+        world.oak, world.oak_lead, answers={framework.items[0].id: {"in-place": "not-in-place"}}
+    )
+    login_as(world.oak_lead)
+    response = client.post(f"/assessments/{assessment.id}/submit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"Answer “{framework.items[1].title}”".replace("'", "&#39;") in page
+    db.session.refresh(assessment)
+    assert assessment.status == "draft"
