@@ -78,6 +78,8 @@ class FrameworkError(Exception):
 def load(path: str | Path) -> Framework:
     """Load one framework folder. Raises FrameworkError listing every problem."""
     folder = Path(path)
+    if not (folder / MANIFEST).is_file():
+        raise FrameworkError([_no_manifest(folder)])
     framework, problems = _Reader(folder).read()
     if problems or framework is None:
         raise FrameworkError(problems or [_no_manifest(folder)])
