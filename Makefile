@@ -47,10 +47,16 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format app tests bench
 	$(VENV)/bin/ruff check --fix app tests bench
 
-test: setup lint test-sqlite
+# Lint, then the whole suite on SQLite, then again on a throwaway PostgreSQL server.
+test: setup lint test-sqlite test-postgres
 
 test-sqlite: setup
-	$(PY) -m pytest
+	TEST_DATABASE_URL= $(PY) -m pytest
+
+# scripts/pg-test-server.sh installs PostgreSQL if missing, starts it in a temporary folder
+# (unix socket only), runs the suite against it and stops it even when tests fail.
+test-postgres: setup
+	scripts/pg-test-server.sh run sh -c 'TEST_DATABASE_URL="$$PG_TEST_URL" exec $(PY) -m pytest'
 
 bench: setup
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
