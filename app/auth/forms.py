@@ -2,7 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .passwords import password_problem
 
 CSRF_MESSAGE = (
     "This page was open for a long time, so for your security it must be sent again. "
@@ -39,3 +41,32 @@ class LoginForm(AppForm):
             Length(max=200, message="Password must be 200 characters or fewer"),
         ],
     )
+
+
+class CreateResetLinkForm(AppForm):
+    """Only the security token: the button that creates a one-time reset link."""
+
+
+class NewPasswordForm(AppForm):
+    """Setting a password from a reset link. `email` is set by the view for the checks."""
+
+    email = ""
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.email)
+        if problem:
+            raise ValidationError(problem)

@@ -15,9 +15,8 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scryp
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    return frozenset(
-        line.strip().lower() for line in _COMMON.read_text().splitlines() if line.strip()
-    )
+    lines = (line.strip().lower() for line in _COMMON.read_text().splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def password_problem(password: str, email: str = "") -> str | None:

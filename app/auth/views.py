@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from .. import audit
+from .. import audit, security
 from ..access import allow
 from ..extensions import db, login_manager
 from ..models import User, utcnow
-from .forms import LoginForm
+from . import services
+from .forms import CreateResetLinkForm, LoginForm, NewPasswordForm
 from .passwords import check_password
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 FAILED_MESSAGE = "Enter a correct email address and password"
+LOCKED_MESSAGE = (
+    "There have been too many attempts to sign in. Wait 15 minutes, then try again, "
+    "or ask your ward lead or an administrator for a password reset link."
+)
 
 
 @login_manager.user_loader
@@ -83,15 +85,17 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        now = utcnow()
-        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        keys = security.sign_in_keys(email, request.remote_addr)
+        limited = security.is_limited(keys)
+        # The password is checked in every case (against a dummy hash when there is no such
+        # account), so a reply takes as long whether or not the email has an account.
         password_ok = check_password(user.password_hash if user else None, form.password.data)
-        if user is not None and user.active and password_ok and not locked:
+        if user is not None and user.active and password_ok and not limited:
             user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
+            user.last_login_at = utcnow()
             if not user.session_token:
                 user.session_token = secrets.token_hex(16)
+            security.clear_account(email)
             audit.record("sign-in", user, user=user)
             db.session.commit()
             session.clear()
@@ -102,13 +106,16 @@ def login():
                     "auth/resume.html", resume_url=resume_url, resume_data=resume_data
                 )
             return redirect(_safe_next(request.args.get("next")) or url_for("assessments.home"))
-        if user is not None:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        audit.record("sign-in-failed", user, user=user, detail=email[:320])
+        if limited:
+            audit.record("sign-in-refused", user, user=user, detail=f"too many attempts: {email}")
+            form.email.errors = [LOCKED_MESSAGE]
+        else:
+            security.record_failure(keys)
+            if user is not None:
+                user.failed_logins = (user.failed_logins or 0) + 1
+            audit.record("sign-in-failed", user, user=user, detail=email[:320])
+            form.email.errors = [FAILED_MESSAGE]
         db.session.commit()
-        form.email.errors = [FAILED_MESSAGE]
     return render_template(
         "auth/login.html",
         form=form,
@@ -130,3 +137,44 @@ def logout():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+# --- password reset by an administrator or a ward lead ---------------------------------------
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["GET", "POST"])
+@allow("signed-in")
+def reset_link(user_id: int):
+    """An administrator, or the person's ward lead, creates a one-time link to give them."""
+    user = services.resettable_user_or_404(user_id, current_user)
+    form = CreateResetLinkForm()
+    if form.validate_on_submit():
+        # Shown once, on this page, and never stored: so no redirect here.
+        link = services.create_reset_link(user, current_user)
+        return render_template("auth/reset_link_created.html", link=link)
+    return render_template("auth/reset_link.html", user=user, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@allow("public")
+def reset_password(token: str):
+    try:
+        link = services.valid_link(token)
+    except services.LinkNotValid:
+        return render_template("auth/reset_link_not_valid.html"), 404
+    form = NewPasswordForm()
+    form.email = link.user.email
+    if form.validate_on_submit():
+        try:
+            services.set_new_password(token, form.password.data)
+        except services.LinkNotValid:
+            abort(404)
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Sign in with your new password.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", user=link.user, form=form), (
+        400 if form.errors else 200
+    )

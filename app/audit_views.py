@@ -1,0 +1,147 @@
+"""The audit trail pages: administrators see every event, ward leads the events of their wards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from .access import allow, lead_ward_ids
+from .auth.forms import AppForm
+from .extensions import db
+from .models import AuditEvent, Ward
+
+bp = Blueprint("audit", __name__)
+
+PAGE_SIZE = 100
+
+EVENT_NAMES = {
+    "sign-in": "Signed in",
+    "sign-in-failed": "Sign-in failed",
+    "sign-in-refused": "Sign-in refused (too many attempts)",
+    "sign-out": "Signed out",
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "submit": "Submitted",
+    "reopen": "Reopened",
+    "carry-forward": "Carried forward",
+    "reset-link-created": "Password reset link created",
+    "password-reset": "Password set with a reset link",
+}
+
+
+def _iso_date(form, field):
+    if field.data:
+        try:
+            date.fromisoformat(field.data.strip())
+        except ValueError:
+            raise ValidationError(
+                f"{field.label.text} must be a date written like 2026-11-25"
+            ) from None
+
+
+class AuditFilterForm(AppForm):
+    class Meta:
+        csrf = False  # a search: it changes nothing
+
+    ward = SelectField("Ward", validators=[Optional()], validate_choice=False)
+    event = SelectField("What happened", validators=[Optional()], validate_choice=False)
+    actor = StringField(
+        "Who (email contains)",
+        validators=[Length(max=320, message="Who must be 320 characters or fewer")],
+    )
+    date_from = StringField("From (YYYY-MM-DD)", validators=[_iso_date])
+    date_to = StringField("To (YYYY-MM-DD)", validators=[_iso_date])
+
+
+def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each field an event changed, shortened for the table."""
+
+    def shown(value) -> str:
+        text = "" if value is None else str(value)
+        return text if len(text) <= limit else text[:limit] + "…"
+
+    before, after = event.before or {}, event.after or {}
+    return [
+        (k, shown(before.get(k)), shown(after.get(k))) for k in dict.fromkeys([*before, *after])
+    ]
+
+
+def select_items(field) -> list[dict]:
+    return [
+        {"value": value, "text": text, "selected": value == (field.data or "")}
+        for value, text in field.choices
+    ]
+
+
+def visible_ward_ids(user) -> set[int] | None:
+    """None means every ward (administrators); otherwise the wards the user leads."""
+    if user.is_admin:
+        return None
+    led = lead_ward_ids(user)
+    if not led:
+        abort(404)
+    return led
+
+
+def events_query(user, form: AuditFilterForm):
+    wards = visible_ward_ids(user)
+    query = select(AuditEvent)
+    if wards is not None:
+        query = query.where(AuditEvent.ward_id.in_(wards))
+    if form.ward.data and form.ward.data.isdigit():
+        query = query.where(AuditEvent.ward_id == int(form.ward.data))
+    if form.event.data:
+        query = query.where(AuditEvent.event == form.event.data)
+    if form.actor.data and form.actor.data.strip():
+        needle = form.actor.data.strip().lower()
+        query = query.where(func.lower(AuditEvent.actor).contains(needle, autoescape=True))
+    if form.date_from.data and not form.date_from.errors:
+        start = datetime.combine(
+            date.fromisoformat(form.date_from.data.strip()), datetime.min.time()
+        )
+        query = query.where(AuditEvent.at >= start)
+    if form.date_to.data and not form.date_to.errors:
+        end = date.fromisoformat(form.date_to.data.strip()) + timedelta(days=1)
+        query = query.where(AuditEvent.at < datetime.combine(end, datetime.min.time()))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+@bp.get("/audit")
+@allow("signed-in")
+def trail():
+    wards = visible_ward_ids(current_user)
+    ward_query = select(Ward).order_by(Ward.name)
+    if wards is not None:
+        ward_query = ward_query.where(Ward.id.in_(wards))
+    ward_list = db.session.scalars(ward_query).all()
+    form = AuditFilterForm(request.args)
+    form.ward.choices = [("", "All wards")] + [(str(w.id), w.full_name) for w in ward_list]
+    form.event.choices = [("", "Anything")] + list(EVENT_NAMES.items())
+    has_filter = any(
+        request.args.get(k) for k in ("ward", "event", "actor", "date_from", "date_to")
+    )
+    if has_filter:
+        form.validate()
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows = db.session.scalars(
+        events_query(current_user, form).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    wards_by_id = {w.id: w for w in ward_list}
+    return render_template(
+        "audit/trail.html",
+        form=form,
+        events=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        event_names=EVENT_NAMES,
+        change_rows=change_rows,
+        select_items=select_items,
+        wards_by_id=wards_by_id,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    ), (400 if form.errors else 200)

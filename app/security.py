@@ -1,0 +1,53 @@
+"""Sign-in rate limiting kept in the database, so every app process counts the same failures.
+
+Failures are counted per address (someone trying many accounts) and per account as typed
+(someone trying many passwords for one email). An email with no account is limited exactly
+like one with an account, so the limit reveals nothing about who has one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from .extensions import db
+from .models import SignInFailure, utcnow
+
+WINDOW = timedelta(minutes=15)
+MAX_PER_ACCOUNT = 5
+MAX_PER_ADDRESS = 20
+
+
+def sign_in_keys(email: str, address: str | None) -> dict[str, int]:
+    """The counters a sign-in attempt is checked against, with the limit of each."""
+    return {
+        f"account:{email.strip().lower()[:320]}": MAX_PER_ACCOUNT,
+        f"ip:{address or 'unknown'}": MAX_PER_ADDRESS,
+    }
+
+
+def is_limited(keys: dict[str, int]) -> bool:
+    """Whether any counter has reached its limit within the window (a temporary lock)."""
+    since = utcnow() - WINDOW
+    counts = dict(
+        db.session.execute(
+            select(SignInFailure.key, func.count())
+            .where(SignInFailure.key.in_(keys), SignInFailure.at > since)
+            .group_by(SignInFailure.key)
+        ).all()
+    )
+    return any(counts.get(key, 0) >= limit for key, limit in keys.items())
+
+
+def record_failure(keys: dict[str, int]) -> None:
+    """Count one failure against every key; old failures are cleared as new ones arrive."""
+    now = utcnow()
+    db.session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
+    db.session.add_all(SignInFailure(key=key, at=now) for key in keys)
+
+
+def clear_account(email: str) -> None:
+    """A successful sign-in forgives the account's failures (not the address's)."""
+    key = f"account:{email.strip().lower()[:320]}"
+    db.session.execute(delete(SignInFailure).where(SignInFailure.key == key))
