@@ -61,12 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .actions.views import bp as actions_bp
     from .admin.views import bp as admin_bp
     from .assessments.views import bp as assessments_bp
+    from .audit_views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .cli import register_cli
     from .review.views import bp as review_bp
     from .templating import register_templating
 
-    for bp in (auth_bp, assessments_bp, actions_bp, review_bp, admin_bp):
+    for bp in (auth_bp, assessments_bp, actions_bp, review_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
     register_cli(app)
     register_templating(app)
