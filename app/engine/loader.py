@@ -77,7 +77,7 @@ class FrameworkError(Exception):
 
 def load(path: str | Path) -> Framework:
     """Load one framework folder. Raises FrameworkError listing every problem."""
-    folder = Path(path)
+    folder = _folder(path)
     if not (folder / MANIFEST).is_file():
         raise FrameworkError([_no_manifest(folder)])
     framework, problems = _Reader(folder).read()
@@ -91,7 +91,7 @@ def validate(path: str | Path) -> list[Problem]:
 
     Returns [] when everything is valid.
     """
-    folder = Path(path)
+    folder = _folder(path)
     if (folder / MANIFEST).is_file():
         return _Reader(folder).read()[1]
     folders = _framework_folders(folder)
@@ -141,6 +141,12 @@ def summary(framework: Framework) -> str:
     questions = sum(len(i.questions) for i in items)
     actions = sum(len(i.actions) for i in items)
     return f"{len(framework.domains)} domains, {len(items)} items, {questions} questions, {actions} actions"
+
+
+def _folder(path: str | Path) -> Path:
+    """The framework folder meant by `path` (a folder, or its framework.yaml)."""
+    path = Path(path)
+    return path.parent if path.name == MANIFEST and path.is_file() else path
 
 
 def _framework_folders(root: Path) -> list[Path]:

@@ -164,3 +164,8 @@ def test_the_engine_imports_neither_flask_nor_a_database():
     out = subprocess.run([sys.executable, "-c", code, root], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_the_manifest_path_means_its_folder():
+    assert load(FIXTURES / "valid" / "framework.yaml").id == "tiny"
+    assert validate(FIXTURES / "valid" / "framework.yaml") == []
