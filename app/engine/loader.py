@@ -374,10 +374,6 @@ class _Reader:
                     line = node.key_lines[step]
                     key, index, via = step, False, step
                     node = node[step]
-                elif isinstance(step, str) and step in node.key_lines:
-                    line = node.key_lines[step]
-                    key, index = step, False
-                    break
                 elif isinstance(step, int):
                     continue  # a single condition written without a list
                 elif isinstance(step, str):
