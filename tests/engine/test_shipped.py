@@ -40,7 +40,11 @@ def test_acceptance_size_of_the_framework(shipped):
 
 
 def test_scoring_is_fast(shipped):
-    """A loose guard (the real figures are in bench/bench_engine.py): well under 1 ms each."""
+    """A loose guard (the real figures are in bench/bench_engine.py): well under 1 ms each.
+
+    The quickest of several rounds is compared with a generous bound, so a busy machine running
+    other tests at the same time does not fail it.
+    """
     from app.engine import plan, score
 
     answers = {
@@ -48,10 +52,11 @@ def test_scoring_is_fast(shipped):
         for i in shipped.items
     }
     score(shipped, answers)
-    n = 200
-    start = time.perf_counter()
-    for _ in range(n):
-        score(shipped, answers)
-        plan(shipped, answers)
-    per = (time.perf_counter() - start) / n
-    assert per < 0.005  # 5 ms: generous, so a busy test machine does not fail it
+    rounds = []
+    for _ in range(10):
+        start = time.perf_counter()
+        for _ in range(20):
+            score(shipped, answers)
+            plan(shipped, answers)
+        rounds.append((time.perf_counter() - start) / 20)
+    assert min(rounds) < 0.005  # 5 ms for score + plan; about 0.5 ms on an idle machine
