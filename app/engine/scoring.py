@@ -35,6 +35,11 @@ _CHOICE, _MULTIPLE, _FREE = 0, 1, 2
 
 NOT_IN_PLACE, INDIVIDUAL, BLANKET = "not-in-place", "individual", "blanket"
 
+# The plan's sort key packs (priority rank, points cap - item points, action position) in one int.
+_SEQ_BITS = 24
+_POINTS_BITS = 24
+_POINTS_CAP = (1 << _POINTS_BITS) - 1
+
 
 @dataclass(frozen=True)
 class ItemScore:
@@ -150,6 +155,9 @@ class _CAction:
     rank: int
     due_days: int
     rest: Conds  # the conditions after the first
+    seq: int  # position among all the framework's actions
+    rank_bits: int  # the priority rank, shifted above the points and the position
+    made: dict  # item points -> PlannedAction (immutable, so one object serves every plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +191,7 @@ def _kind(qtype: str) -> int:
     return _CHOICE if qtype in ("single", "yes_no") else _FREE
 
 
-def _compile_item(index: int, domain_id: str, item) -> _CItem:
+def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
     blocks: list[tuple[Conds, list[CQuestion]]] = []
     for q in item.questions:
         when = _conds(q.when)
@@ -211,6 +219,9 @@ def _compile_item(index: int, domain_id: str, item) -> _CItem:
             rank=PRIORITY_RANK[a.priority],
             due_days=a.due_days,
             rest=when[1:],
+            seq=seq + n,
+            rank_bits=PRIORITY_RANK[a.priority] << (_POINTS_BITS + _SEQ_BITS),
+            made={},
         )
         triggers.setdefault(when[0][0], []).append((when[0][1], ca))
     return _CItem(
@@ -230,13 +241,20 @@ def _compile_item(index: int, domain_id: str, item) -> _CItem:
 def compile_framework(fw: Framework) -> Compiled:
     items: list[_CItem] = []
     domains = []
+    seq = 0
     for domain in fw.domains:
         domain_items = []
         for item in domain.items:
-            ci = _compile_item(len(items), domain.id, item)
+            ci = _compile_item(len(items), domain.id, item, seq)
+            seq += len(item.actions)
             items.append(ci)
             domain_items.append(ci)
         domains.append((domain.id, tuple(domain_items)))
+    keys = [a.key for ci in items for found in ci.triggers.values() for _, a in found]
+    if len(keys) != len(set(keys)):
+        raise ValueError("action keys are not unique (validation should have refused this)")
+    if seq >= 1 << _SEQ_BITS or any(ci.max_points >= _POINTS_CAP for ci in items):
+        raise ValueError("framework too large for the plan's sort key")
     bands = tuple((float(b.max), b.rating, b.label) for b in fw.scoring.rag)
     return Compiled(items=tuple(items), domains=tuple(domains), bands=bands)
 
@@ -407,16 +425,21 @@ def plan(
     """The actions whose `when` holds on the shown answers, one per "item-id/action-id" key,
     ordered by priority (high, medium, low), then the item's points (most first), then the
     framework's order (items in order; within an item its own actions, then the standard ones).
+
+    Keys are unique by construction (action ids are unique within an item, standard ones
+    included, which validation enforces and compile_framework checks), so each triggered action
+    appears once.
     """
     compiled: Compiled = framework.compiled
     get = _answer_getter(answers)
-    found: list[tuple[int, int, int, int, _CAction, _CItem]] = []
+    found: dict[int, tuple[_CAction, _CItem, int]] = {}
     for ci in compiled.items:
         item_answers = get(ci.id)
         if not item_answers:
             continue
         shown, points, _missing = _evaluate(ci, item_answers)
         triggers = ci.triggers
+        base = (_POINTS_CAP - points) << _SEQ_BITS
         for qid, value in shown.items():
             candidates = triggers.get(qid)
             if candidates is None:
@@ -429,17 +452,15 @@ def plan(
                     continue
                 if a.rest and not _holds(a.rest, shown):
                     continue
-                found.append((a.rank, -points, ci.index, a.order, a, ci))
-    found.sort()  # (rank, -points, item index, action order) is unique: never compares further
+                # one integer orders by (priority, -points, framework order): sorting is cheap
+                found[a.rank_bits | base | a.seq] = (a, ci, points)
     out: list[PlannedAction] = []
-    seen: set[str] = set()
-    for _rank, minus_points, _index, _order, a, ci in found:
-        if a.key in seen:  # an item's actions have distinct ids, so this is only a safeguard
-            continue
-        seen.add(a.key)
-        out.append(
-            _planned(
-                a.key, ci.id, ci.domain_id, a.id, a.text, a.priority, a.due_days, -minus_points
+    for key in sorted(found):
+        a, ci, points = found[key]
+        made = a.made.get(points)
+        if made is None:
+            made = a.made[points] = _planned(
+                a.key, ci.id, ci.domain_id, a.id, a.text, a.priority, a.due_days, points
             )
-        )
+        out.append(made)
     return out
