@@ -1,0 +1,125 @@
+"""Forms for administration and ward team pages, with the messages users read."""
+
+from __future__ import annotations
+
+import re
+
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+from ..auth.forms import AppForm
+from ..models import WARD_ROLES
+
+# Enough to catch a typing slip; the address is only used to sign in and to send links.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _name_field(label: str, what: str) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            DataRequired(f"Enter the {what}"),
+            Length(max=200, message=f"The {what} must be 200 characters or fewer"),
+        ],
+    )
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter an email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Regexp(
+                EMAIL_PATTERN,
+                message="Enter an email address in the correct format, like name@example.org",
+            ),
+        ],
+    )
+
+
+def _password_field() -> PasswordField:
+    return PasswordField(
+        "Initial password",
+        description="At least 12 characters. Give it to them in person or by phone, not by email.",
+        validators=[
+            DataRequired("Enter an initial password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+
+
+def _role_field() -> RadioField:
+    return RadioField(
+        "Role in the ward team",
+        choices=[SelectChoice(role, label) for role, label in WARD_ROLES.items()],
+        default="member",
+        validators=[InputRequired("Select a role")],
+    )
+
+
+class ConfirmForm(AppForm):
+    """Only the security token: for confirmation buttons."""
+
+
+class ProviderForm(AppForm):
+    name = _name_field("Provider name", "provider name")
+
+
+class WardForm(AppForm):
+    name = _name_field("Ward name", "ward name")
+
+
+class UserNameForm(AppForm):
+    name = _name_field("Full name", "person's full name")
+
+
+class NewUserForm(AppForm):
+    name = _name_field("Full name", "person's full name")
+    email = _email_field()
+    password = _password_field()
+
+
+class TeamAddForm(AppForm):
+    """Add someone who already has an account, found by email address."""
+
+    email = _email_field()
+    role = _role_field()
+
+
+class TeamNewAccountForm(NewUserForm):
+    role = _role_field()
+
+
+class RoleForm(AppForm):
+    role = _role_field()
+
+
+class MembershipForm(AppForm):
+    ward_id = SelectField("Ward", coerce=int, validators=[InputRequired("Select a ward")])
+    role = _role_field()
+
+    def __init__(self, wards, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ward_id.choices = [SelectChoice(0, "Choose a ward")] + [
+            SelectChoice(w.id, w.full_name) for w in wards
+        ]
+
+    def validate_ward_id(self, field):
+        if not field.data:
+            raise ValueError("Select a ward")
+
+
+class RemitForm(AppForm):
+    provider_id = SelectField("Provider", coerce=int, validators=[InputRequired()])
+
+    def __init__(self, providers, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider_id.choices = [SelectChoice(0, "Choose a provider")] + [
+            SelectChoice(p.id, p.name) for p in providers
+        ]
+
+    def validate_provider_id(self, field):
+        if not field.data:
+            raise ValueError("Select a provider")

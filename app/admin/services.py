@@ -1,0 +1,352 @@
+"""Administration rules: providers, wards, user accounts, ward teams and commissioner remits.
+
+Views call these functions and commit. Each change adds an audit row (committed with it). A
+change the rules refuse raises Refused, carrying the message users read and the form field it
+is about.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from .. import audit
+from ..auth.passwords import hash_password, password_problem
+from ..engine import summary
+from ..extensions import db
+from ..models import (
+    ROLE_LEAD,
+    WARD_ROLES,
+    Assessment,
+    CommissionerRemit,
+    FrameworkRecord,
+    Provider,
+    User,
+    Ward,
+    WardMembership,
+)
+
+
+class Refused(Exception):
+    """A change the rules do not allow. `field` names the form field the message is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- providers and wards -----------------------------------------------------------------
+
+
+def _provider_name_taken(name: str, exclude: Provider | None = None) -> bool:
+    query = select(Provider.id).where(func.lower(Provider.name) == name.lower())
+    if exclude is not None:
+        query = query.where(Provider.id != exclude.id)
+    return db.session.scalar(query) is not None
+
+
+def add_provider(name: str) -> Provider:
+    name = name.strip()
+    if _provider_name_taken(name):
+        raise Refused(f"There is already a provider called {name}", "name")
+    provider = Provider(name=name)
+    db.session.add(provider)
+    db.session.flush()
+    audit.record("provider-added", provider, after={"name": name})
+    return provider
+
+
+def rename_provider(provider: Provider, name: str) -> None:
+    name = name.strip()
+    if _provider_name_taken(name, exclude=provider):
+        raise Refused(f"There is already a provider called {name}", "name")
+    if name == provider.name:
+        return
+    audit.record("provider-renamed", provider, before={"name": provider.name}, after={"name": name})
+    provider.name = name
+
+
+def _ward_name_taken(provider: Provider, name: str, exclude: Ward | None = None) -> bool:
+    query = select(Ward.id).where(
+        Ward.provider_id == provider.id, func.lower(Ward.name) == name.lower()
+    )
+    if exclude is not None:
+        query = query.where(Ward.id != exclude.id)
+    return db.session.scalar(query) is not None
+
+
+def add_ward(provider: Provider, name: str) -> Ward:
+    name = name.strip()
+    if _ward_name_taken(provider, name):
+        raise Refused(f"{provider.name} already has a ward called {name}", "name")
+    ward = Ward(provider=provider, name=name)
+    db.session.add(ward)
+    db.session.flush()
+    audit.record(
+        "ward-added", ward, ward_id=ward.id, after={"name": name, "provider": provider.name}
+    )
+    return ward
+
+
+def rename_ward(ward: Ward, name: str) -> None:
+    name = name.strip()
+    if _ward_name_taken(ward.provider, name, exclude=ward):
+        raise Refused(f"{ward.provider.name} already has a ward called {name}", "name")
+    if name == ward.name:
+        return
+    audit.record(
+        "ward-renamed", ward, ward_id=ward.id, before={"name": ward.name}, after={"name": name}
+    )
+    ward.name = name
+
+
+def all_wards() -> list[Ward]:
+    """Every ward, grouped by provider then by name (for choosing one from a list)."""
+    return list(db.session.scalars(select(Ward).join(Provider).order_by(Provider.name, Ward.name)))
+
+
+# --- user accounts -----------------------------------------------------------------------
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def create_user(name: str, email: str, password: str, *, is_admin: bool = False) -> User:
+    """A new, active account. The email address is stored lowercased and must be unused."""
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise Refused("An account already uses this email address", "email")
+    problem = password_problem(password, email)
+    if problem:
+        raise Refused(problem, "password")
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user-created", user, after={"name": user.name, "email": email, "is_admin": is_admin}
+    )
+    return user
+
+
+def rename_user(user: User, name: str) -> None:
+    name = name.strip()
+    if name == user.name:
+        return
+    audit.record("user-renamed", user, before={"name": user.name}, after={"name": name})
+    user.name = name
+
+
+def set_admin(user: User, is_admin: bool, actor: User) -> None:
+    if not is_admin and user.id == actor.id:
+        raise Refused("You cannot remove your own administrator access")
+    if user.is_admin == is_admin:
+        return
+    audit.record(
+        "user-admin-changed", user, before={"is_admin": user.is_admin}, after={"is_admin": is_admin}
+    )
+    user.is_admin = is_admin
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivating also signs the person out everywhere (a new session token)."""
+    if not active and user.id == actor.id:
+        raise Refused("You cannot deactivate your own account")
+    if user.active == active:
+        return
+    audit.record(
+        "user-activated" if active else "user-deactivated",
+        user,
+        before={"active": user.active},
+        after={"active": active},
+    )
+    user.active = active
+    if not active:
+        user.session_token = secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def search_users(query: str = "", page: int = 1, per_page: int = 50) -> UserPage:
+    """Users whose name or email contains the query, by name, one page at a time."""
+    stmt = select(User)
+    words = query.strip().lower()
+    if words:
+        like = f"%{words}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    users = db.session.scalars(
+        stmt.order_by(func.lower(User.name), User.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return UserPage(list(users), total, page, pages)
+
+
+# --- ward teams --------------------------------------------------------------------------
+
+
+def _membership_state(membership: WardMembership) -> dict:
+    return {
+        "user": membership.user.email,
+        "ward": membership.ward.full_name,
+        "role": membership.role,
+    }
+
+
+def add_membership(user: User, ward: Ward, role: str) -> WardMembership:
+    if role not in WARD_ROLES:
+        raise Refused("Select a role", "role")
+    if user.ward_role(ward.id) is not None:
+        raise Refused(f"{user.name} is already in the {ward.name} team", "email")
+    membership = WardMembership(user=user, ward=ward, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(
+        "membership-added", membership, ward_id=ward.id, after=_membership_state(membership)
+    )
+    return membership
+
+
+def _leads(ward: Ward) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(WardMembership)
+        .where(WardMembership.ward_id == ward.id, WardMembership.role == ROLE_LEAD)
+    )
+
+
+def last_lead_problem(membership: WardMembership) -> str | None:
+    """Why this person cannot stop being a lead: every ward keeps at least one."""
+    if membership.role == ROLE_LEAD and _leads(membership.ward) <= 1:
+        return (
+            f"{membership.user.name} is the only ward lead of {membership.ward.name}. "
+            "Make someone else a ward lead first."
+        )
+    return None
+
+
+def change_role(membership: WardMembership, role: str) -> None:
+    if role not in WARD_ROLES:
+        raise Refused("Select a role", "role")
+    if role == membership.role:
+        return
+    problem = last_lead_problem(membership)
+    if problem:
+        raise Refused(problem, "role")
+    before = _membership_state(membership)
+    membership.role = role
+    audit.record(
+        "membership-role-changed",
+        membership,
+        ward_id=membership.ward_id,
+        before=before,
+        after=_membership_state(membership),
+    )
+
+
+def remove_membership(membership: WardMembership) -> None:
+    problem = last_lead_problem(membership)
+    if problem:
+        raise Refused(problem)
+    audit.record(
+        "membership-removed",
+        membership,
+        ward_id=membership.ward_id,
+        before=_membership_state(membership),
+    )
+    db.session.delete(membership)
+
+
+def team(ward: Ward) -> list[WardMembership]:
+    """A ward's team: leads first, then by name."""
+    return list(
+        db.session.scalars(
+            select(WardMembership)
+            .join(User)
+            .where(WardMembership.ward_id == ward.id)
+            .order_by(WardMembership.role != ROLE_LEAD, func.lower(User.name))
+        )
+    )
+
+
+# --- commissioner remits -----------------------------------------------------------------
+
+
+def add_remit(user: User, provider: Provider) -> CommissionerRemit:
+    if any(r.provider_id == provider.id for r in user.remits):
+        raise Refused(f"{user.name} already commissions {provider.name}", "provider_id")
+    remit = CommissionerRemit(user=user, provider=provider)
+    db.session.add(remit)
+    db.session.flush()
+    audit.record("remit-added", remit, after={"user": user.email, "provider": provider.name})
+    return remit
+
+
+def remove_remit(remit: CommissionerRemit) -> None:
+    audit.record(
+        "remit-removed", remit, before={"user": remit.user.email, "provider": remit.provider.name}
+    )
+    db.session.delete(remit)
+
+
+# --- frameworks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameworkVersion:
+    framework_id: str
+    version: str
+    title: str
+    published: object
+    summary: str | None  # None when the version is not on disk
+    loaded_at: object
+    assessments: int
+
+
+def framework_versions(on_disk: dict) -> list[FrameworkVersion]:
+    """Every version on disk or recorded as loaded, with how many assessments use it."""
+    records = {(r.framework_id, r.version): r for r in db.session.scalars(select(FrameworkRecord))}
+    counts = dict(
+        ((fid, version), n)
+        for fid, version, n in db.session.execute(
+            select(Assessment.framework_id, Assessment.framework_version, func.count()).group_by(
+                Assessment.framework_id, Assessment.framework_version
+            )
+        )
+    )
+    rows = []
+    for key in sorted(set(on_disk) | set(records) | set(counts)):
+        framework = on_disk.get(key)
+        record = records.get(key)
+        rows.append(
+            FrameworkVersion(
+                framework_id=key[0],
+                version=key[1],
+                title=framework.title if framework else (record.title if record else key[0]),
+                published=framework.published if framework else None,
+                summary=summary(framework) if framework else None,
+                loaded_at=record.loaded_at if record else None,
+                assessments=counts.get(key, 0),
+            )
+        )
+    return rows
