@@ -70,6 +70,20 @@ def lowest_answers(fw) -> dict:
     }
 
 
+def highest_answers(fw) -> dict:
+    """Every restriction blanket with no safeguards: the most actions a plan can have."""
+    return {
+        item.id: {
+            q.id: [o.id for o in q.options]
+            if q.type == "multiple"
+            else max(q.options, key=lambda o: o.score).id
+            for q in item.questions
+            if q.options
+        }
+        for item in fw.items
+    }
+
+
 def per_call(fn, sets: list[dict], fw, rounds: int = 3) -> list[float]:
     """Time each call; of `rounds` passes over the sets, keep the quickest (the machine may be
     shared, and the quickest pass is the least disturbed)."""
@@ -141,6 +155,10 @@ def main() -> None:
     low = [lowest_answers(fw)] * args.sets
     s_low = per_call(score, low, fw)
     p_low = per_call(plan, low, fw)
+    high = [highest_answers(fw)] * args.sets
+    s_high = per_call(score, high, fw)
+    p_high = per_call(plan, high, fw)
+    n_high = len(plan(fw, high[0]))
     print(f"## Per assessment ({args.sets} random answer sets, seed {args.seed}, best of 3 passes)")
     print("| call | mean | median | p95 |")
     print("|---|---|---|---|")
@@ -149,6 +167,8 @@ def main() -> None:
     print(describe("score + plan (random answers)", both))
     print(describe("score (nothing in place)", s_low))
     print(describe("plan (nothing in place)", p_low))
+    print(describe("score (everything blanket, no safeguards)", s_high))
+    print(describe(f"plan (everything blanket, {n_high} actions)", p_high))
     print()
     throughput = len(sets) / sum(both)
     print(f"- score + plan: {throughput:,.0f} assessments a second on one core")

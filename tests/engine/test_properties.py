@@ -157,3 +157,31 @@ def test_score_and_plan_ignore_unknown_input(shipped, coverage):
     del clean["not-an-item"]
     assert score(shipped, answers) == score(shipped, clean)
     assert plan(shipped, answers) == plan(shipped, clean)
+
+
+@SETTINGS
+@given(seed=seeds)
+def test_score_agrees_with_visible_questions(shipped, seed):
+    """The compiled scorer and the model's visible_questions() show the same questions."""
+    from app.engine.model import normalise_answer
+
+    answers = random_answers(shipped, random.Random(seed))
+    r = score(shipped, answers)
+    for item in shipped.items:
+        values = answers.get(item.id, {})
+        shown = visible_questions(item, values)
+        expected_missing = tuple(
+            q.id
+            for q in shown
+            if q.type in ("single", "yes_no", "multiple")
+            and normalise_answer(q, values.get(q.id)) is None
+        )
+        assert r.items[item.id].missing == expected_missing
+        points = 0
+        for q in shown:
+            value = normalise_answer(q, values.get(q.id))
+            if value is None or not q.options:
+                continue
+            chosen = set(value) if isinstance(value, tuple) else {value}
+            points += sum(o.score for o in q.options if o.id in chosen)
+        assert r.items[item.id].points == points
