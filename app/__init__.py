@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(instance_path, overrides))
     instance_path.mkdir(parents=True, exist_ok=True)
+    _configure_logging()
 
     app.jinja_options = {
         "undefined": ChainableUndefined,
@@ -84,6 +85,20 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     healthz.access_rule = "public"
     return app
+
+
+def _configure_logging() -> None:
+    """The app's logs (one line per request) go to stderr under `flask run` and gunicorn
+    alike; neither configures them. LOG_LEVEL=WARNING quietens the request lines."""
+    logger = logging.getLogger("app")
+    if not any(getattr(h, "app_handler", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+        )
+        handler.app_handler = True
+        logger.addHandler(handler)
+    logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 
 @event.listens_for(Engine, "connect")
