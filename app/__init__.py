@@ -128,9 +128,13 @@ def _register_request_hooks(app: Flask) -> None:
     def start_timer():
         g.started = time.perf_counter()
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-        # Each request finds its own user, even when an app context outlives one request
-        # (as in tests, where several clients share one context).
-        g.pop("_login_user", None)
+
+    @app.teardown_request
+    def forget_request_state(_error=None):
+        # Nothing about one request's user or CSRF check may outlive it, even when an app
+        # context spans several requests (as in tests, where clients share one context).
+        for key in ("_login_user", "csrf_valid", "csrf_failed", "csrf_token"):
+            g.pop(key, None)
 
     @app.after_request
     def headers_and_log(response):

@@ -6,7 +6,7 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -99,6 +99,8 @@ def login():
             audit.record("sign-in", user, user=user)
             db.session.commit()
             session.clear()
+            # The form cached a token for the old session; the next page needs a new one.
+            g.pop("csrf_token", None)
             session.permanent = True
             login_user(user)
             if resume_url:

@@ -1,0 +1,115 @@
+"""A nurse who spends hours on one page before saving loses nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app import frameworks
+from app.extensions import db
+from app.models import Answer
+from tests.conftest import PASSWORD
+from tests.helpers import make_assessment
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def csrf_from(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, user):
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 302
+
+
+def test_an_expired_security_token_reshows_the_form_with_everything_typed(app, client, world):
+    assessment = make_assessment(world.oak, world.oak_lead, answers={})
+    item = frameworks.latest().items[0]
+    sign_in(client, world.oak_member)
+    url = f"/assessments/{assessment.id}/items/{item.id}"
+    client.get(url)
+    typed = {
+        "q-in-place": "individual",
+        "evidence": "Two hours of careful notes about the garden",
+        "version": "0",
+        "csrf_token": "expired-or-forged-token",
+    }
+    response = client.post(url, data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This page was open for a long time" in page
+    assert "Two hours of careful notes about the garden" in page
+    assert 'value="individual" checked' in page
+    assert db.session.scalar(select(Answer)) is None
+    # Sending it again with the fresh token the page now carries saves it.
+    typed["csrf_token"] = csrf_from(page)
+    assert client.post(url, data=typed).status_code == 302
+    answer = db.session.scalar(select(Answer))
+    assert answer.evidence == "Two hours of careful notes about the garden"
+
+
+def test_an_ended_session_asks_to_sign_in_again_then_saves_what_was_typed(app, client, world):
+    assessment = make_assessment(world.oak, world.oak_lead, answers={})
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment.id}/items/{item.id}"
+    # This client's session has gone: it is not signed in, and its token is stale.
+    response = client.post(
+        url,
+        data={
+            "q-in-place": "not-in-place",
+            "comment": "Typed before the session ended",
+            "version": "0",
+            "csrf_token": "from-the-old-session",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Nothing you typed has been lost" in page
+    assert "Typed before the session ended" in page  # carried in the sign-in form
+    resume_data = re.search(r'name="resume_data" value="([^"]*)"', page).group(1)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.oak_member.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page),
+            "resume_url": url,
+            "resume_data": resume_data.replace("&#34;", '"').replace("&quot;", '"'),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert "You are signed in again" in page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    assert fields["comment"] == "Typed before the session ended"
+    response = client.post(url, data=fields)
+    assert response.status_code == 302, re.findall(
+        r"<li>\s*<a[^>]*>([^<]*)", response.get_data(as_text=True)
+    )
+    answer = db.session.scalar(select(Answer))
+    assert answer.comment == "Typed before the session ended"
+    assert answer.values == {"in-place": "not-in-place"}
+
+
+def test_a_resume_link_never_sends_work_to_another_site(app, client, world):
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.oak_member.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page),
+            "resume_url": "https://evil.example/steal",
+            "resume_data": '[["comment", "x"]]',
+        },
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
