@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ROOT, load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -41,6 +42,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path, overrides))
     instance_path.mkdir(parents=True, exist_ok=True)
     _configure_logging()
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer: see each user's own address (sign-in limits are per
+        # address) and that the original request was https.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     app.jinja_options = {
         "undefined": ChainableUndefined,

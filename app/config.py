@@ -51,6 +51,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
         ),
         "PDF_TIMEOUT_SECONDS": int(os.environ.get("PDF_TIMEOUT_SECONDS", "60")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers to trust.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
     config.update(overrides)
     return config
