@@ -12,7 +12,7 @@ run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 serve: db
-	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - "app:create_app()"
+	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) "app:create_app()"
 
 setup: $(VENV)/.installed assets
 
