@@ -172,6 +172,8 @@ class _CItem:
     status_of: dict[str, str]  # option id of the status question -> status
     justified_when: Conds
     triggers: dict[str, tuple[tuple[frozenset[str], _CAction], ...]]
+    unanswered: ItemScore  # the score of the item when nothing is answered
+    unanswered_missing: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,8 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
             blocks[-1][1].append(cq)
         else:
             blocks.append((when, [cq]))
+    # with nothing answered, the unconditional choice questions are the missing ones
+    missing = tuple(q[0] for when, qs in blocks if not when for q in qs if q[1] != _FREE)
     sq = item.status_question
     status_of = {}
     if sq is not None:
@@ -235,6 +239,10 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
         status_of=status_of,
         justified_when=_conds(item.justified_when),
         triggers={qid: tuple(v) for qid, v in triggers.items()},
+        unanswered=_item_score(
+            item.id, domain_id, 0, item.max_points, 0.0, not missing, missing, None, False, None
+        ),
+        unanswered_missing=tuple((item.id, qid) for qid in missing),
     )
 
 
@@ -354,12 +362,16 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
         for ci in cis:
             item_id = ci.id
             item_answers = get(item_id)
-            if item_answers:
-                shown, points, missing = _evaluate(ci, item_answers)
-            else:
-                shown, points, missing = _EMPTY, 0, None
-            if missing is None:  # nothing answered: every unconditional question is missing
-                missing = [q[0] for when, qs in ci.blocks if not when for q in qs if q[1] != _FREE]
+            if not item_answers:  # not started: the same result every time
+                unanswered = ci.unanswered
+                items[item_id] = unanswered
+                if unanswered.missing:
+                    all_missing.extend(ci.unanswered_missing)
+                else:
+                    d_max += ci.max_points
+                    d_answered += 1
+                continue
+            shown, points, missing = _evaluate(ci, item_answers)
             status = None
             justified = None
             if ci.status_question is not None:
