@@ -1,0 +1,78 @@
+"""The dashboard's filter form: sent by GET, so it has no security token."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import BooleanField, StringField
+
+from ..auth.forms import AppForm
+from .queries import Filters
+
+RATINGS = [
+    ("", "Any rating"),
+    ("red", "Red"),
+    ("amber", "Amber"),
+    ("green", "Green"),
+    ("none", "Not assessed"),
+]
+
+
+class FilterForm(AppForm):
+    class Meta:
+        csrf = False
+
+    # Plain fields: the options are listed here, and a value not among them is ignored.
+    provider = StringField("Provider")
+    rating = StringField("Overall rating")
+    overdue = BooleanField("Only wards with overdue actions")
+    before_day = StringField("Day")
+    before_month = StringField("Month")
+    before_year = StringField("Year")
+
+    def __init__(self, formdata, providers):
+        super().__init__(formdata=formdata)
+        self.provider.choices = [("", "All providers")] + [(str(p.id), p.name) for p in providers]
+        self.rating.choices = RATINGS
+        # The date input's error links to its first box.
+        self.before_day.error_anchor = "before_day"
+        self.assessed_before: date | None = None
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        parts = [
+            (f.data or "").strip() for f in (self.before_day, self.before_month, self.before_year)
+        ]
+        if not any(parts):
+            return ok
+        if not all(parts):
+            missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+            self.before_day.errors = [f"Date last assessed before must include a {missing[0]}"]
+            return False
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1000:
+                raise ValueError
+            self.assessed_before = date(year, month, day)
+        except ValueError:
+            self.before_day.errors = [
+                "Date last assessed before must be a real date, for example 31 3 2026"
+            ]
+            return False
+        return ok
+
+    def select_items(self, field) -> list[dict]:
+        """A select's options for the NHS macro, keeping what was chosen."""
+        chosen = field.data or ""
+        return [{"value": v, "text": t, "selected": v == chosen} for v, t in field.choices]
+
+    def filters(self) -> Filters:
+        """What was asked for; a part that did not make sense is left out."""
+        valid_providers = {value for value, _ in self.provider.choices if value}
+        valid_ratings = {value for value, _ in RATINGS if value}
+        return Filters(
+            provider_id=int(self.provider.data) if self.provider.data in valid_providers else None,
+            rag=self.rating.data if self.rating.data in valid_ratings else None,
+            overdue_only=bool(self.overdue.data),
+            assessed_before=self.assessed_before,
+        )

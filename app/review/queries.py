@@ -1,0 +1,369 @@
+"""The review's figures, aggregated in the database: one query per table on a page, whatever
+the number of wards.
+
+Every query starts from the wards in the commissioner's remit and sees only submitted
+assessments. "Latest" and "previous" are the ward's first and second submitted assessments by
+submission time, numbered with a window function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from ..access import commissioned_wards_query
+from ..extensions import db
+from ..models import (
+    OPEN_ACTION_STATUSES,
+    SUBMITTED,
+    Action,
+    Assessment,
+    AssessmentResult,
+    CommissionerRemit,
+    DomainResult,
+    Provider,
+    RestrictionFound,
+    Ward,
+)
+
+PAGE_SIZE = 100
+
+# Sort keys the dashboard offers: what the user clicks -> what the database orders by.
+SORTS = {
+    "provider": "provider_name",
+    "ward": "ward_name",
+    "assessed": "submitted_at",
+    "score": "overall_percent",
+    "change": "change",
+    "blanket": "blanket_count",
+    "unjustified": "unjustified_count",
+    "open": "open_actions",
+    "overdue": "overdue_actions",
+}
+
+
+def twelve_months_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    provider_id: int | None = None
+    rag: str | None = None  # green, amber, red, or "none" for never assessed
+    overdue_only: bool = False
+    assessed_before: date | None = None
+
+
+@dataclass(frozen=True)
+class WardRow:
+    ward_id: int
+    ward_name: str
+    provider_id: int
+    provider_name: str
+    assessment_id: int | None
+    submitted_at: datetime | None
+    overall_percent: float | None
+    overall_rag: str | None
+    blanket_count: int | None
+    unjustified_count: int | None
+    previous_submitted_at: datetime | None
+    change: float | None
+    open_actions: int
+    overdue_actions: int
+    stale: bool  # no submitted assessment in the last 12 months
+
+    @property
+    def assessed(self) -> bool:
+        return self.assessment_id is not None
+
+
+@dataclass(frozen=True)
+class Summary:
+    wards: int
+    not_recent: int
+    red: int
+    with_overdue: int
+
+
+@dataclass(frozen=True)
+class CommonRestriction:
+    item_id: str
+    title: str
+    wards: int
+    unjustified: int
+
+
+def remit_ward_ids(user) -> Select:
+    return commissioned_wards_query(user).with_only_columns(Ward.id)
+
+
+def ranked_assessments(ward_ids: Select):
+    """Each submitted assessment of the given wards, numbered 1 (latest), 2 (previous), ..."""
+    return (
+        select(
+            Assessment.id.label("assessment_id"),
+            Assessment.ward_id,
+            Assessment.submitted_at,
+            func.row_number()
+            .over(
+                partition_by=Assessment.ward_id,
+                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(Assessment.status == SUBMITTED, Assessment.ward_id.in_(ward_ids))
+        .subquery("ranked")
+    )
+
+
+def latest_assessment_ids(user) -> Select:
+    ranked = ranked_assessments(remit_ward_ids(user))
+    return select(ranked.c.assessment_id).where(ranked.c.n == 1)
+
+
+def _dashboard_select(user, filters: Filters, today: date) -> Select:
+    ward_ids = remit_ward_ids(user)
+    ranked = ranked_assessments(ward_ids)
+    latest = select(ranked).where(ranked.c.n == 1).subquery("latest")
+    previous = select(ranked).where(ranked.c.n == 2).subquery("previous")
+    latest_result = AssessmentResult.__table__.alias("latest_result")
+    previous_result = AssessmentResult.__table__.alias("previous_result")
+    is_open = Action.status.in_(OPEN_ACTION_STATUSES)
+    actions = (
+        select(
+            Action.ward_id,
+            func.sum(case((is_open, 1), else_=0)).label("open_actions"),
+            func.sum(case((and_(is_open, Action.due_date < today), 1), else_=0)).label(
+                "overdue_actions"
+            ),
+        )
+        .where(Action.ward_id.in_(ward_ids))
+        .group_by(Action.ward_id)
+        .subquery("ward_actions")
+    )
+    change = (latest_result.c.overall_percent - previous_result.c.overall_percent).label("change")
+    cutoff = datetime.combine(twelve_months_before(today), datetime.min.time())
+    stale = or_(latest.c.submitted_at.is_(None), latest.c.submitted_at < cutoff)
+    query = (
+        select(
+            Ward.id.label("ward_id"),
+            Ward.name.label("ward_name"),
+            Provider.id.label("provider_id"),
+            Provider.name.label("provider_name"),
+            latest.c.assessment_id,
+            latest.c.submitted_at,
+            latest_result.c.overall_percent,
+            latest_result.c.overall_rag,
+            latest_result.c.blanket_count,
+            latest_result.c.unjustified_count,
+            previous.c.submitted_at.label("previous_submitted_at"),
+            change,
+            func.coalesce(actions.c.open_actions, 0).label("open_actions"),
+            func.coalesce(actions.c.overdue_actions, 0).label("overdue_actions"),
+            case((stale, literal(True)), else_=literal(False)).label("stale"),
+        )
+        .select_from(Ward)
+        .join(Provider, Provider.id == Ward.provider_id)
+        .join(
+            CommissionerRemit,
+            and_(
+                CommissionerRemit.provider_id == Ward.provider_id,
+                CommissionerRemit.user_id == user.id,
+            ),
+        )
+        .outerjoin(latest, latest.c.ward_id == Ward.id)
+        .outerjoin(latest_result, latest_result.c.assessment_id == latest.c.assessment_id)
+        .outerjoin(previous, previous.c.ward_id == Ward.id)
+        .outerjoin(previous_result, previous_result.c.assessment_id == previous.c.assessment_id)
+        .outerjoin(actions, actions.c.ward_id == Ward.id)
+    )
+    if filters.provider_id:
+        query = query.where(Ward.provider_id == filters.provider_id)
+    if filters.rag == "none":
+        query = query.where(latest.c.assessment_id.is_(None))
+    elif filters.rag:
+        query = query.where(latest_result.c.overall_rag == filters.rag)
+    if filters.overdue_only:
+        query = query.where(func.coalesce(actions.c.overdue_actions, 0) > 0)
+    if filters.assessed_before:
+        before = datetime.combine(filters.assessed_before, datetime.min.time())
+        query = query.where(or_(latest.c.submitted_at.is_(None), latest.c.submitted_at < before))
+    return query
+
+
+def _ordered(query: Select, sort: str, descending: bool) -> Select:
+    column = query.selected_columns[SORTS.get(sort, "provider_name")]
+    primary = column.desc() if descending else column.asc()
+    # Wards never assessed go last whichever way a figure is sorted.
+    return query.order_by(
+        primary.nulls_last(),
+        query.selected_columns["provider_name"],
+        query.selected_columns["ward_name"],
+        query.selected_columns["ward_id"],
+    )
+
+
+def dashboard(
+    user,
+    filters: Filters,
+    *,
+    sort: str = "provider",
+    descending: bool = False,
+    today: date,
+    page: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> list[WardRow]:
+    """The dashboard's rows; one page of them when `page` is given (1-based), else all."""
+    query = _ordered(_dashboard_select(user, filters, today), sort, descending)
+    if page is not None:
+        query = query.limit(page_size).offset((page - 1) * page_size)
+    rows = db.session.execute(query).mappings()
+    return [WardRow(**{**row, "stale": bool(row["stale"])}) for row in rows]
+
+
+def summary(user, filters: Filters, *, today: date) -> Summary:
+    """Counts across every ward the filters match (not only the page shown)."""
+    rows = _dashboard_select(user, filters, today).subquery("rows")
+    result = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((rows.c.stale, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((rows.c.overall_rag == "red", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((rows.c.overdue_actions > 0, 1), else_=0)), 0),
+        ).select_from(rows)
+    ).one()
+    return Summary(*(int(v) for v in result))
+
+
+def providers(user) -> list[Provider]:
+    return list(
+        db.session.scalars(
+            select(Provider)
+            .join(CommissionerRemit, CommissionerRemit.provider_id == Provider.id)
+            .where(CommissionerRemit.user_id == user.id)
+            .order_by(Provider.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    domains: list[tuple[str, str]]  # (domain id, title) in framework order
+    cells: dict[int, dict[str, tuple[float, str]]]  # ward id -> domain id -> (percent, rag)
+
+
+def heat_map(ward_ids: list[int], user) -> HeatMap:
+    """Domain scores of the latest submitted assessment of each given ward, in one query."""
+    ranked = ranked_assessments(remit_ward_ids(user))
+    rows = db.session.execute(
+        select(
+            ranked.c.ward_id,
+            DomainResult.domain_id,
+            DomainResult.title,
+            DomainResult.position,
+            DomainResult.percent,
+            DomainResult.rag,
+        )
+        .join(DomainResult, DomainResult.assessment_id == ranked.c.assessment_id)
+        .where(ranked.c.n == 1, ranked.c.ward_id.in_(ward_ids))
+        .order_by(DomainResult.position)
+    ).all()
+    domains: dict[str, str] = {}
+    cells: dict[int, dict[str, tuple[float, str]]] = {}
+    for ward_id, domain_id, title, _position, percent, rag in rows:
+        domains.setdefault(domain_id, title)
+        cells.setdefault(ward_id, {})[domain_id] = (percent, rag)
+    return HeatMap(domains=list(domains.items()), cells=cells)
+
+
+def common_restrictions(user, limit: int | None = None) -> list[CommonRestriction]:
+    """Restrictions found as blanket in the latest assessment of each ward, most wards first."""
+    unjustified = func.sum(case((RestrictionFound.justified.is_(False), 1), else_=0))
+    wards = func.count(func.distinct(RestrictionFound.ward_id))
+    query = (
+        select(
+            RestrictionFound.item_id,
+            func.max(RestrictionFound.title),
+            wards,
+            unjustified,
+        )
+        .where(RestrictionFound.assessment_id.in_(latest_assessment_ids(user)))
+        .group_by(RestrictionFound.item_id)
+        .order_by(wards.desc(), unjustified.desc(), RestrictionFound.item_id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return [CommonRestriction(i, t, int(w), int(u)) for i, t, w, u in db.session.execute(query)]
+
+
+# --- one ward ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    assessment_id: int
+    submitted_at: datetime
+    overall_percent: float
+    overall_rag: str
+    blanket_count: int
+    unjustified_count: int
+    domains: dict[str, tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class Trend:
+    points: list[TrendPoint]  # oldest first
+    domains: list[tuple[str, str]]  # (domain id, title), in framework order
+
+
+def ward_trend(ward: Ward) -> Trend:
+    """Every submitted assessment of one ward with its scores, oldest first, in two queries."""
+    results = db.session.execute(
+        select(
+            Assessment.id,
+            Assessment.submitted_at,
+            AssessmentResult.overall_percent,
+            AssessmentResult.overall_rag,
+            AssessmentResult.blanket_count,
+            AssessmentResult.unjustified_count,
+        )
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.ward_id == ward.id, Assessment.status == SUBMITTED)
+        .order_by(Assessment.submitted_at, Assessment.id)
+    ).all()
+    ids = [r[0] for r in results]
+    domain_rows = db.session.execute(
+        select(
+            DomainResult.assessment_id,
+            DomainResult.domain_id,
+            DomainResult.title,
+            DomainResult.percent,
+            DomainResult.rag,
+        )
+        .where(DomainResult.assessment_id.in_(ids))
+        .order_by(DomainResult.position)
+    ).all()
+    domains: dict[str, str] = {}
+    by_assessment: dict[int, dict[str, tuple[float, str]]] = {}
+    for assessment_id, domain_id, title, percent, rag in domain_rows:
+        domains.setdefault(domain_id, title)
+        by_assessment.setdefault(assessment_id, {})[domain_id] = (percent, rag)
+    points = [
+        TrendPoint(
+            assessment_id=r[0],
+            submitted_at=r[1],
+            overall_percent=r[2],
+            overall_rag=r[3],
+            blanket_count=r[4],
+            unjustified_count=r[5],
+            domains=by_assessment.get(r[0], {}),
+        )
+        for r in results
+    ]
+    return Trend(points=points, domains=list(domains.items()))
