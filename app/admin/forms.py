@@ -6,18 +6,25 @@ import re
 
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from ..auth.forms import AppForm
+from ..auth.passwords import password_problem
 from ..models import WARD_ROLES
+from .services import EMAIL_TAKEN, user_by_email
 
 # Enough to catch a typing slip; the address is only used to sign in and to send links.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _name_field(label: str, what: str) -> StringField:
     return StringField(
         label,
+        filters=[_strip],
         validators=[
             DataRequired(f"Enter the {what}"),
             Length(max=200, message=f"The {what} must be 200 characters or fewer"),
@@ -28,6 +35,7 @@ def _name_field(label: str, what: str) -> StringField:
 def _email_field() -> EmailField:
     return EmailField(
         "Email address",
+        filters=[_strip],
         validators=[
             DataRequired("Enter an email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
@@ -62,6 +70,8 @@ def _role_field() -> RadioField:
 class ConfirmForm(AppForm):
     """Only the security token: for confirmation buttons."""
 
+    refusal: str | None = None  # why the rules refused the change, shown on the page
+
 
 class ProviderForm(AppForm):
     name = _name_field("Provider name", "provider name")
@@ -79,6 +89,15 @@ class NewUserForm(AppForm):
     name = _name_field("Full name", "person's full name")
     email = _email_field()
     password = _password_field()
+
+    def validate_email(self, field):
+        # Checked here as well as by the service, so it is reported with the other mistakes.
+        if user_by_email(field.data or "") is not None:
+            raise ValidationError(EMAIL_TAKEN)
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data or "", self.email.data or ""):
+            raise ValidationError(problem)
 
 
 class TeamAddForm(AppForm):
@@ -108,7 +127,7 @@ class MembershipForm(AppForm):
 
     def validate_ward_id(self, field):
         if not field.data:
-            raise ValueError("Select a ward")
+            raise ValidationError("Select a ward")
 
 
 class RemitForm(AppForm):
@@ -122,4 +141,4 @@ class RemitForm(AppForm):
 
     def validate_provider_id(self, field):
         if not field.data:
-            raise ValueError("Select a provider")
+            raise ValidationError("Select a provider")

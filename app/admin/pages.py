@@ -23,8 +23,14 @@ def save(form, change: Callable[[], object]) -> bool:
         change()
     except Refused as refused:
         db.session.rollback()
-        name = refused.field if refused.field in form else "csrf_token"
-        form[name].errors = [*form[name].errors, refused.message]
+        fields = [f for f in form if f.name != "csrf_token"]
+        for name, message in refused.problems.items():
+            if not fields:
+                form.refusal = message  # a confirmation page shows it in place of its button
+                continue
+            # A refusal about something not on this form goes on its first field.
+            field = form[name] if name in form else fields[0]
+            field.errors = [*field.errors, message]
         return False
     db.session.commit()
     return True
@@ -33,6 +39,12 @@ def save(form, change: Callable[[], object]) -> bool:
 def form_page(form, **page) -> tuple[str, int]:
     """The one form layout every add, rename and choose page uses."""
     return render_template("admin/form.html", form=form, **page), (400 if form.errors else 200)
+
+
+def confirm_page(form, **page) -> tuple[str, int]:
+    """A page that says what will happen, with one button (or why it cannot happen)."""
+    failed = bool(form.errors or form.refusal)
+    return render_template("admin/confirm.html", form=form, **page), (400 if failed else 200)
 
 
 def rename_page(
@@ -70,9 +82,8 @@ def remove_page(membership: WardMembership, done_url: str, back_url: str):
     if save(form, lambda: remove_membership(membership)):
         flash(f"{name} has been removed from the {ward_name} team.", "success")
         return redirect(done_url)
-    return render_template(
-        "admin/confirm.html",
-        form=form,
+    return confirm_page(
+        form,
         title=f"Remove {name} from the {ward_name} team?",
         caption=membership.ward.full_name,
         body=(

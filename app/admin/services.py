@@ -28,14 +28,16 @@ from ..models import (
     WardMembership,
 )
 
+EMAIL_TAKEN = "An account already uses this email address"
+
 
 class Refused(Exception):
-    """A change the rules do not allow. `field` names the form field the message is about."""
+    """A change the rules do not allow. `problems` maps each form field to what is wrong with
+    it, in words for the user (field None: the change as a whole)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, *, problems: dict | None = None):
         super().__init__(message)
-        self.message = message
-        self.field = field
+        self.problems = problems or {field: message}
 
 
 def normalise_email(email: str) -> str:
@@ -122,11 +124,13 @@ def user_by_email(email: str) -> User | None:
 def create_user(name: str, email: str, password: str, *, is_admin: bool = False) -> User:
     """A new, active account. The email address is stored lowercased and must be unused."""
     email = normalise_email(email)
+    problems = {}
     if user_by_email(email) is not None:
-        raise Refused("An account already uses this email address", "email")
-    problem = password_problem(password, email)
-    if problem:
-        raise Refused(problem, "password")
+        problems["email"] = EMAIL_TAKEN
+    if problem := password_problem(password, email):
+        problems["password"] = problem
+    if problems:
+        raise Refused(next(iter(problems.values())), problems=problems)
     user = User(
         name=name.strip(),
         email=email,

@@ -24,7 +24,7 @@ from .forms import (
     UserNameForm,
     WardForm,
 )
-from .pages import form_page, remove_page, rename_page, role_page, save
+from .pages import confirm_page, form_page, remove_page, rename_page, role_page, save
 
 # Administration pages live under /admin; the ward team pages (team.py) under /wards.
 bp = Blueprint("admin", __name__)
@@ -263,16 +263,15 @@ def user_change(user_id: int, change: str):
     if save(form, lambda: spec.apply(user, actor)):
         flash(spec.done.format(name=user.name), "success")
         return redirect(url_for(".user", user_id=user.id))
-    return render_template(
-        "admin/confirm.html",
-        form=form,
+    return confirm_page(
+        form,
         title=spec.title.format(name=user.name),
         caption=user.email,
         body=spec.body,
         button=spec.button,
         warning=spec.warning,
         back_url=url_for(".user", user_id=user.id),
-    ), (400 if form.errors else 200)
+    )
 
 
 # --- ward memberships and remits ---------------------------------------------------------
@@ -369,9 +368,8 @@ def remit_remove(remit_id: int):
     if save(form, lambda: services.remove_remit(remit)):
         flash(f"{user.name} no longer has a remit for {provider_name}.", "success")
         return redirect(url_for(".user", user_id=user.id))
-    return render_template(
-        "admin/confirm.html",
-        form=form,
+    return confirm_page(
+        form,
         title=f"Remove {user.name}’s remit for {provider_name}?",
         caption=user.email,
         body=f"They will no longer see {provider_name}’s wards, assessments or action plans.",
