@@ -82,7 +82,19 @@ def main_navigation() -> list[dict]:
 
 def report_links(assessment) -> list[dict]:
     """Download links for a submitted assessment's documents (PDF, CSV)."""
-    return []
+    if assessment is None or assessment.status != "submitted":
+        return []
+    return [
+        {
+            "href": url_for(f"actions.{endpoint}", assessment_id=assessment.id),
+            "text": text,
+        }
+        for endpoint, text in (
+            ("plan_pdf", "Download the action plan (PDF)"),
+            ("report_pdf", "Download the full assessment report (PDF)"),
+            ("plan_csv", "Download the action plan as a spreadsheet (CSV)"),
+        )
+    ]
 
 
 def register_templating(app: Flask) -> None:

@@ -1,15 +1,44 @@
-"""The action plan: created from the engine's plan when an assessment is submitted."""
+"""The action plan: created from the engine's plan at submission, then owned and tracked by the
+ward team. Every change is audited; a stale edit is refused."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import audit
 from ..engine import Framework, plan
 from ..extensions import db
-from ..models import OPEN_ACTION_STATUSES, Action, Assessment, User, utcnow
+from ..models import (
+    ACTION_STATUSES,
+    OPEN_ACTION_STATUSES,
+    PRIORITIES,
+    Action,
+    Assessment,
+    User,
+    Ward,
+    WardMembership,
+    utcnow,
+)
+
+PRIORITY_ORDER = {p: n for n, p in enumerate(PRIORITIES)}
+# The fields a person edits; an audit row records each one that changed.
+EDITABLE = (
+    "text",
+    "priority",
+    "owner_user_id",
+    "owner_name",
+    "due_date",
+    "status",
+    "not_doing_reason",
+    "notes",
+    "review_date",
+    "lived_experience",
+)
 
 
 def create_plan(
@@ -79,3 +108,272 @@ def create_plan(
             user=user,
         )
     return created
+
+
+# --- reading the plan ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One action as people read it: with its restriction and section in words."""
+
+    action: Action
+    restriction: str
+    domain: str
+    overdue: bool
+
+    @property
+    def status_label(self) -> str:
+        return ACTION_STATUSES.get(self.action.status, self.action.status)
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITIES.get(self.action.priority, self.action.priority)
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    status: str = ""  # a status id, "overdue", or "" for all
+    domain: str = ""
+    owner: str = ""  # an owner's name as shown, "none" for unassigned, or "" for all
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.domain or self.owner)
+
+
+def plan_rows(
+    assessment: Assessment, framework: Framework, today: date, filters: PlanFilters | None = None
+) -> list[PlanRow]:
+    """The assessment's actions, most urgent first, optionally filtered."""
+    actions = db.session.scalars(
+        select(Action).where(Action.assessment_id == assessment.id).order_by(Action.id)
+    ).all()
+    rows = [
+        PlanRow(
+            action=a,
+            restriction=_title(framework.item, a.item_id),
+            domain=_title(framework.domain, a.domain_id),
+            overdue=a.is_overdue(today),
+        )
+        for a in actions
+    ]
+    if filters is not None:
+        rows = [r for r in rows if _matches(r, filters)]
+    rows.sort(
+        key=lambda r: (
+            PRIORITY_ORDER.get(r.action.priority, 9),
+            r.action.due_date or date.max,
+            r.action.id,
+        )
+    )
+    return rows
+
+
+def _title(lookup, key: str | None) -> str:
+    if not key:
+        return ""
+    try:
+        return lookup(key).title
+    except KeyError:  # an action carried forward from a version without this item
+        return key
+
+
+def _matches(row: PlanRow, f: PlanFilters) -> bool:
+    a = row.action
+    if f.status == "overdue" and not row.overdue:
+        return False
+    if f.status and f.status != "overdue" and a.status != f.status:
+        return False
+    if f.domain and a.domain_id != f.domain:
+        return False
+    if f.owner == "none" and a.owner_label:
+        return False
+    if f.owner and f.owner != "none" and a.owner_label != f.owner:
+        return False
+    return True
+
+
+def owner_names(assessment: Assessment) -> list[str]:
+    """Everyone who owns an action in this plan, for the owner filter."""
+    return sorted(
+        {
+            a.owner_label
+            for a in db.session.scalars(select(Action).where(Action.assessment_id == assessment.id))
+            if a.owner_label
+        }
+    )
+
+
+def ward_team(ward: Ward) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(WardMembership)
+            .where(WardMembership.ward_id == ward.id, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+# --- changing the plan ---------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    text: str
+    priority: str
+    owner_user_id: int | None
+    owner_name: str
+    due_date: date | None
+    status: str
+    not_doing_reason: str
+    notes: str
+    review_date: date | None
+    lived_experience: bool
+
+    def values(self) -> dict:
+        values = {name: getattr(self, name) for name in EDITABLE}
+        if self.owner_user_id is not None:
+            values["owner_name"] = ""
+        if self.status != "not-doing":
+            values["not_doing_reason"] = ""
+        return values
+
+
+class StaleEdit(Exception):
+    """Someone saved the action after this edit began; `current` is what they saved."""
+
+    def __init__(self, current: Action):
+        super().__init__("stale edit")
+        self.current = current
+
+
+def snapshot(action: Action) -> dict:
+    """The editable fields as plain values, for the audit trail."""
+    out = {}
+    for name in EDITABLE:
+        value = getattr(action, name)
+        out[name] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def update_action(action: Action, data: ActionInput, based_on_version: int, user: User) -> bool:
+    """Save an edit made to the given version; refuse it if someone has saved since.
+
+    Returns False when nothing changed.
+    """
+    before = snapshot(action)
+    values = data.values()
+    after = {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in {**before, **values}.items()
+    }
+    if action.version == based_on_version and before == after:
+        return False
+    saved = db.session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.version == based_on_version)
+        .values(**values, version=Action.version + 1, updated_at=utcnow(), updated_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if saved.rowcount != 1:
+        db.session.rollback()
+        current = db.session.get(Action, action.id)
+        db.session.refresh(current)
+        raise StaleEdit(current)
+    db.session.refresh(action)
+    changed_before, changed_after = audit.changes(before, snapshot(action))
+    audit.record(
+        "update",
+        action,
+        before=changed_before,
+        after=changed_after,
+        ward_id=action.ward_id,
+        assessment_id=action.assessment_id,
+        user=user,
+    )
+    return True
+
+
+def add_action(
+    assessment: Assessment, framework: Framework, item_id: str, data: ActionInput, user: User
+) -> Action:
+    """The team's own action, optionally about one of the framework's restrictions."""
+    domain_id = framework.domain_of(item_id).id if item_id else None
+    action = Action(
+        ward_id=assessment.ward_id,
+        assessment_id=assessment.id,
+        origin_assessment_id=assessment.id,
+        item_id=item_id or None,
+        domain_id=domain_id,
+        source="team",
+        created_by_id=user.id,
+        updated_by_id=user.id,
+        **data.values(),
+    )
+    db.session.add(action)
+    db.session.flush()
+    audit.record(
+        "create",
+        action,
+        after=snapshot(action),
+        ward_id=assessment.ward_id,
+        assessment_id=assessment.id,
+        user=user,
+    )
+    return action
+
+
+# --- the spreadsheet -----------------------------------------------------------------------
+
+CSV_HEADINGS = (
+    "Action",
+    "Restriction",
+    "Section",
+    "Priority",
+    "Owner",
+    "Due date",
+    "Overdue",
+    "Status",
+    "Reason for not doing",
+    "Notes",
+    "Review date",
+    "People with lived experience involved",
+    "Added by",
+)
+
+
+def plan_csv(rows: list[PlanRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADINGS)
+    for r in rows:
+        a = r.action
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    a.text,
+                    r.restriction,
+                    r.domain,
+                    r.priority_label,
+                    a.owner_label,
+                    a.due_date.isoformat() if a.due_date else "",
+                    "Yes" if r.overdue else "No",
+                    r.status_label,
+                    a.not_doing_reason,
+                    a.notes,
+                    a.review_date.isoformat() if a.review_date else "",
+                    "Yes" if a.lived_experience else "No",
+                    "Ward team" if a.source == "team" else "Framework",
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    # A cell that starts like a formula would run in a spreadsheet: make it plain text.
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

@@ -1,26 +1,187 @@
-"""Action plans: view, edit, add, and download."""
+"""Action plans: view, filter, edit, add, and download as CSV or PDF."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from ..access import allow, assessment_or_404
+from .. import frameworks
+from ..access import action_or_404, allow, assessment_or_404
 from ..extensions import db
-from ..models import Action
+from ..models import ACTION_STATUSES
+from ..reports import documents
+from ..reports.render import RenderFailed, RenderTimeout
+from . import services
+from .forms import ActionForm, FilterForm
 
 bp = Blueprint("actions", __name__)
+
+
+def _is_member(ward_id: int) -> bool:
+    return ward_id in {m.ward_id for m in current_user.memberships}
 
 
 @bp.get("/assessments/<int:assessment_id>/plan")
 @allow("ward-or-reviewer")
 def plan(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    actions = db.session.scalars(
-        select(Action).where(Action.assessment_id == assessment.id).order_by(Action.id)
-    ).all()
+    framework = frameworks.for_assessment(assessment)
+    filters_form = FilterForm(request.args)
+    filters_form.set_choices(framework, services.owner_names(assessment))
+    filters = services.PlanFilters(
+        status=filters_form.cleaned("status"),
+        domain=filters_form.cleaned("domain"),
+        owner=filters_form.cleaned("owner"),
+    )
+    today = date.today()
+    everything = services.plan_rows(assessment, framework, today)
+    rows = (
+        services.plan_rows(assessment, framework, today, filters) if filters.active else everything
+    )
     return render_template(
-        "actions/plan.html", assessment=assessment, actions=actions, today=date.today()
+        "actions/plan.html",
+        assessment=assessment,
+        rows=rows,
+        total=len(everything),
+        overdue=sum(1 for r in everything if r.overdue),
+        filters=filters,
+        filters_form=filters_form,
+        can_edit=_is_member(assessment.ward_id),
+        today=today,
+    )
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@allow("ward")
+def edit(action_id: int):
+    action = action_or_404(action_id, need="member")
+    assessment = action.assessment
+    form = ActionForm(data=ActionForm.data_from(action))
+    form.set_choices(services.ward_team(action.ward))
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changed = services.update_action(
+                action, _input(form), _int(form.version.data), current_user
+            )
+        except services.StaleEdit as stale:
+            conflict = stale.current
+            form.version.data = str(conflict.version)
+        else:
+            db.session.commit()
+            flash("The action has been saved." if changed else "Nothing was changed.", "success")
+            return redirect(
+                url_for(".plan", assessment_id=assessment.id, _anchor=f"action-{action.id}")
+            )
+    return render_template(
+        "actions/edit.html",
+        assessment=assessment,
+        action=action,
+        form=form,
+        conflict=conflict,
+        statuses=ACTION_STATUSES,
+    ), (409 if conflict else 400 if form.errors else 200)
+
+
+edit.resubmittable = True
+
+
+@bp.route("/assessments/<int:assessment_id>/plan/add", methods=["GET", "POST"])
+@allow("ward")
+def add(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, need="member")
+    framework = frameworks.for_assessment(assessment)
+    form = ActionForm()
+    form.set_choices(services.ward_team(assessment.ward), framework)
+    if form.validate_on_submit():
+        action = services.add_action(
+            assessment, framework, form.item_id.data or "", _input(form), current_user
+        )
+        db.session.commit()
+        flash("The action has been added to the plan.", "success")
+        return redirect(
+            url_for(".plan", assessment_id=assessment.id, _anchor=f"action-{action.id}")
+        )
+    return render_template("actions/add.html", assessment=assessment, form=form), (
+        400 if form.errors else 200
+    )
+
+
+add.resubmittable = True
+
+
+def _input(form: ActionForm) -> services.ActionInput:
+    return services.ActionInput(
+        text=form.text.data.strip(),
+        priority=form.priority.data,
+        owner_user_id=form.owner_user_id,
+        owner_name=(form.owner_name.data or "").strip() if form.owner.data == "other" else "",
+        due_date=form.due_date.data,
+        status=form.status.data,
+        not_doing_reason=(form.not_doing_reason.data or "").strip(),
+        notes=(form.notes.data or "").strip(),
+        review_date=form.review_date.data,
+        lived_experience=form.lived_experience.data == "yes",
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>/plan.csv")
+@allow("ward-or-reviewer")
+def plan_csv(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    framework = frameworks.for_assessment(assessment)
+    rows = services.plan_rows(assessment, framework, date.today())
+    filename = f"action-plan-{documents.slug(assessment.ward.name)}-{assessment.id}.csv"
+    return Response(
+        # A byte-order mark so that Excel reads the UTF-8 text correctly.
+        "\ufeff" + services.plan_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/plan.pdf")
+@allow("ward-or-reviewer")
+def plan_pdf(assessment_id: int):
+    return _pdf("plan", assessment_id)
+
+
+@bp.get("/assessments/<int:assessment_id>/report.pdf")
+@allow("ward-or-reviewer")
+def report_pdf(assessment_id: int):
+    return _pdf("report", assessment_id)
+
+
+def _pdf(kind: str, assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    if assessment.is_draft or assessment.result is None:
+        flash("The documents can be downloaded once the assessment has been submitted.", "info")
+        return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
+    try:
+        document = documents.document_for(kind, assessment)
+    except (RenderTimeout, RenderFailed) as failure:
+        return render_template(
+            "reports/failed.html",
+            assessment=assessment,
+            timed_out=isinstance(failure, RenderTimeout),
+        ), 503
+    return Response(
+        document.content,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{document.filename}"',
+            "X-Document-Cache": "hit" if document.cached else "miss",
+        },
     )

@@ -1,0 +1,199 @@
+"""Forms for the action plan, with the messages users read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..auth.forms import AppForm
+from ..models import ACTION_STATUSES, PRIORITIES
+
+MAX_TEXT = 5_000
+OTHER_OWNER = "other"
+
+
+class DateField(Field):
+    """An NHS.UK date input: day, month and year posted as <name>-day, -month, -year."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parts = ("", "", "")
+
+    @property
+    def error_anchor(self) -> str:
+        return f"{self.id}-day"
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default
+        self.object_data = data
+        self.data = data
+        if isinstance(data, date):
+            self.parts = (str(data.day), str(data.month), str(data.year))
+        names = [f"{self.name}-{p}" for p in ("day", "month", "year")]
+        if formdata is not None and any(n in formdata for n in names):
+            self.parts = tuple((formdata.get(n) or "").strip() for n in names)
+            self.data = None
+            if any(self.parts):
+                self.data, message = parse_date(*self.parts, label=str(self.label.text))
+                if message:
+                    self.process_errors.append(message)
+
+    def _value(self):
+        return self.parts
+
+
+def parse_date(day: str, month: str, year: str, label: str) -> tuple[date | None, str | None]:
+    if not (day and month and year):
+        return None, f"{label} must include a day, month and year"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        return None, f"{label} must be a real date, written in numbers, like 27 3 2027"
+    if len(year) != 4:
+        return None, "Year must include 4 numbers"
+    try:
+        parsed = date(int(year), int(month), int(day))
+    except ValueError:
+        return None, f"{label} must be a real date"
+    if not 2000 <= parsed.year <= 2100:
+        return None, f"{label} must be between the years 2000 and 2100"
+    return parsed, None
+
+
+class ActionForm(AppForm):
+    """Editing an action, or adding the team's own. The owner list is the ward's team."""
+
+    text = TextAreaField(
+        "Action",
+        validators=[
+            DataRequired("Enter what the team will do"),
+            Length(max=MAX_TEXT, message=f"Action must be {MAX_TEXT:,} characters or fewer"),
+        ],
+    )
+    priority = RadioField(
+        "Priority",
+        choices=list(PRIORITIES.items()),
+        validators=[DataRequired("Select a priority")],
+    )
+    owner = SelectField("Owner", choices=[], validate_choice=False)
+    owner_name = StringField(
+        "Name of the owner, if they are not in the list",
+        validators=[Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    due_date = DateField("Due date")
+    status = RadioField(
+        "Status",
+        choices=list(ACTION_STATUSES.items()),
+        default="not-started",
+        validators=[DataRequired("Select a status")],
+    )
+    not_doing_reason = TextAreaField(
+        "Why is the team not doing this action?",
+        validators=[
+            Length(max=MAX_TEXT, message=f"Reason must be {MAX_TEXT:,} characters or fewer")
+        ],
+    )
+    notes = TextAreaField(
+        "Notes (optional)",
+        validators=[
+            Length(max=MAX_TEXT, message=f"Notes must be {MAX_TEXT:,} characters or fewer")
+        ],
+    )
+    review_date = DateField("Date the restriction is next reviewed")
+    lived_experience = RadioField(
+        "Were people with lived experience involved in this action?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        default="no",
+        validators=[DataRequired("Select yes if people with lived experience were involved")],
+    )
+    item_id = SelectField("Restriction it addresses (optional)", choices=[], validate_choice=False)
+    version = HiddenField(default="0")
+
+    def set_choices(self, team, framework=None) -> None:
+        self.owner.choices = (
+            [("", "No owner yet")]
+            + [(f"user-{u.id}", u.name) for u in team]
+            + [(OTHER_OWNER, "Someone else (enter their name below)")]
+        )
+        self._team_ids = {u.id for u in team}
+        if framework is not None:
+            self.item_id.choices = [("", "Not about one restriction")] + [
+                (i.id, f"{framework.domain_of(i.id).title}: {i.title}") for i in framework.items
+            ]
+            self._item_ids = {i.id for i in framework.items}
+
+    def validate_owner(self, field) -> None:
+        value = field.data or ""
+        if value.startswith("user-"):
+            try:
+                user_id = int(value.removeprefix("user-"))
+            except ValueError:
+                user_id = None
+            if user_id not in getattr(self, "_team_ids", set()):
+                raise ValidationError("Select an owner from the list")
+        elif value not in ("", OTHER_OWNER):
+            raise ValidationError("Select an owner from the list")
+
+    def validate_owner_name(self, field) -> None:
+        if self.owner.data == OTHER_OWNER and not (field.data or "").strip():
+            raise ValidationError("Enter the name of the person who owns this action")
+
+    def validate_not_doing_reason(self, field) -> None:
+        if self.status.data == "not-doing" and not (field.data or "").strip():
+            raise ValidationError("Enter why the team is not doing this action")
+
+    def validate_item_id(self, field) -> None:
+        if field.data and field.data not in getattr(self, "_item_ids", set()):
+            raise ValidationError("Select a restriction from the list")
+
+    @property
+    def owner_user_id(self) -> int | None:
+        value = self.owner.data or ""
+        return int(value.removeprefix("user-")) if value.startswith("user-") else None
+
+    @classmethod
+    def data_from(cls, action) -> dict:
+        if action.owner_user_id:
+            owner = f"user-{action.owner_user_id}"
+        else:
+            owner = OTHER_OWNER if action.owner_name else ""
+        return {
+            "text": action.text,
+            "priority": action.priority,
+            "owner": owner,
+            "owner_name": action.owner_name,
+            "due_date": action.due_date,
+            "status": action.status,
+            "not_doing_reason": action.not_doing_reason,
+            "notes": action.notes,
+            "review_date": action.review_date,
+            "lived_experience": "yes" if action.lived_experience else "no",
+            "version": str(action.version),
+        }
+
+
+class FilterForm(AppForm):
+    """The plan's filters: a GET form, so no security token."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[], validate_choice=False)
+    domain = SelectField("Section", choices=[], validate_choice=False)
+    owner = SelectField("Owner", choices=[], validate_choice=False)
+
+    def set_choices(self, framework, owners: list[str]) -> None:
+        self.status.choices = (
+            [("", "Any status")] + list(ACTION_STATUSES.items()) + [("overdue", "Overdue")]
+        )
+        self.domain.choices = [("", "Any section")] + [(d.id, d.title) for d in framework.domains]
+        self.owner.choices = (
+            [("", "Anyone")] + [(n, n) for n in owners] + [("none", "No owner yet")]
+        )
+
+    def cleaned(self, name: str) -> str:
+        value = getattr(self, name).data or ""
+        return value if value in {v for v, _ in getattr(self, name).choices} else ""

@@ -1,0 +1,165 @@
+"""PDF rendering figures: the worst case the shipped framework allows (every item a blanket,
+unjustified restriction), rendered cold and from the cache, compared with headless Chromium
+printing the same HTML, and the memory of 100 renders in one process.
+
+Run: .venv/bin/python bench/bench_pdf.py
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pypdf import PdfReader  # noqa: E402
+
+from app import create_app, frameworks  # noqa: E402
+from app.auth.passwords import hash_password  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import ROLE_LEAD, Provider, User, Ward, WardMembership  # noqa: E402
+from app.reports import documents  # noqa: E402
+from app.reports.render import write_pdf  # noqa: E402
+from tests.helpers import answers_for, make_assessment  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+RENDERS = 100
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worst_case(app):
+    provider = Provider(name="Benchmark NHS Trust")
+    ward = Ward(name="Benchmark Ward", provider=provider)
+    user = User(email="bench@example.org", name="Bench Lead", password_hash=hash_password("x" * 20))
+    db.session.add_all([provider, ward, user])
+    db.session.flush()
+    db.session.add(WardMembership(user_id=user.id, ward_id=ward.id, role=ROLE_LEAD))
+    db.session.commit()
+    framework = frameworks.latest()
+    answers = answers_for(framework, "everyone", "no")
+    for item_id in answers:
+        answers[item_id] = dict(answers[item_id])
+    return make_assessment(ward, user, answers, submit=True)
+
+
+def chromium_seconds(html: str, workdir: Path) -> float | None:
+    if not Path(CHROMIUM).exists():
+        return None
+    source = workdir / "doc.html"
+    source.write_text(html)
+    out = workdir / "chromium.pdf"
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={out}",
+            source.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(profile, ignore_errors=True)
+    return elapsed
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    os.environ["INSTANCE_PATH"] = str(workdir / "instance")
+    url = f"sqlite:///{workdir / 'bench.sqlite'}"
+    os.environ["DATABASE_URL"] = url
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32})
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
+        "unknown",
+    )
+    print(f"machine: {os.cpu_count()} cores, {cpu}")
+    with app.app_context():
+        db.create_all()
+        assessment = worst_case(app)
+        print(
+            f"worst case: {len(assessment.answers)} items, "
+            f"{assessment.result.blanket_count} blanket restrictions, all unjustified"
+        )
+        with app.test_request_context():
+            today = date.today()
+            for kind in ("plan", "report"):
+                html = documents.KINDS[kind][0](assessment, today)
+                started = time.perf_counter()
+                cold = documents.document_for(kind, assessment, today)
+                cold_s = time.perf_counter() - started
+                assert not cold.cached
+                timings = []
+                for _ in range(20):
+                    started = time.perf_counter()
+                    hit = documents.document_for(kind, assessment, today)
+                    timings.append(time.perf_counter() - started)
+                    assert hit.cached
+                timings.sort()
+                pages = len(PdfReader(io.BytesIO(cold.content)).pages)
+                chromium = chromium_seconds(html, workdir)
+                print(
+                    f"{kind}: {pages} pages, {len(cold.content):,} bytes, HTML {len(html):,} bytes; "
+                    f"cold {cold_s:.2f} s; cached median {timings[len(timings) // 2] * 1000:.1f} ms "
+                    f"(max {timings[-1] * 1000:.1f} ms)"
+                )
+                if chromium is not None:
+                    print(
+                        f"{kind}: chromium --print-to-pdf {chromium:.2f} s; "
+                        f"WeasyPrint/Chromium ratio {cold_s / chromium:.2f}"
+                    )
+
+            html = documents.plan_html(assessment, today)
+            before = rss_mb()
+            started = time.perf_counter()
+            for n in range(RENDERS):
+                documents.render_pdf(html, app.static_folder, 120)
+                if n == 9:
+                    after_10 = rss_mb()
+            per = (time.perf_counter() - started) / RENDERS
+            print(
+                f"memory, {RENDERS} plan renders (forked, as the app does): parent RSS "
+                f"{before:.0f} MB before, {after_10:.0f} MB after 10, {rss_mb():.0f} MB after "
+                f"{RENDERS}; {per:.2f} s each"
+            )
+            before = rss_mb()
+            for n in range(RENDERS // 5):
+                write_pdf(html, app.static_folder)
+                if n == 1:
+                    after_2 = rss_mb()
+            print(
+                f"memory, {RENDERS // 5} plan renders in-process (no fork): RSS {before:.0f} MB "
+                f"before, {after_2:.0f} MB after 2, {rss_mb():.0f} MB after {RENDERS // 5}; "
+                f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
