@@ -311,12 +311,21 @@ def run(database: str, args) -> dict:
             with lock:
                 samples.append((kind, outcome, elapsed, detail))
 
-        # Warm up: every worker loads the framework; the PDF is rendered once and cached.
+        # Warm up: every worker loads the framework and compiles the templates; the PDF is
+        # rendered once and cached in the database.
         warm = Browser(port, lambda *a: None)
         sign_in(warm, plan["users"][0]["email"])
-        warm.request("pdf", "GET", f"/assessments/{plan['reference']}/report.pdf")
-        for _ in range(args.workers * 2):
-            warm.request("results", "GET", f"/assessments/{plan['reference']}/results")
+        draft, reference = plan["users"][0]["draft"], plan["reference"]
+        for _ in range(args.workers * 3):
+            for path in (
+                "/",
+                f"/assessments/{draft}",
+                f"/assessments/{draft}/items/{plan['items'][0]}",
+                f"/assessments/{reference}/results",
+                f"/assessments/{reference}/report.pdf",
+            ):
+                warm.request("warm-up", "GET", path)
+        load_before = os.getloadavg()[0]
 
         started = time.monotonic()
         deadline = started + args.seconds
@@ -333,7 +342,13 @@ def run(database: str, args) -> dict:
         for t in threads:
             t.join(timeout=args.seconds + 60)
         wall = time.monotonic() - started
-        return summarise(database, samples, wall, args)
+        print(f"\nload average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
+        summary = summarise(database, samples, wall, args)
+        if summary["errors"]:
+            log = (work / "gunicorn.log").read_text().splitlines()
+            problems = [line for line in log if "Error" in line or "ERROR" in line]
+            print("\n".join(f"    server: {line}" for line in problems[-10:]))
+        return summary
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

@@ -89,7 +89,11 @@ def login():
         limited = security.is_limited(keys)
         # The password is checked in every case (against a dummy hash when there is no such
         # account), so a reply takes as long whether or not the email has an account.
-        password_ok = check_password(user.password_hash if user else None, form.password.data)
+        stored_hash = user.password_hash if user else None
+        # End the read before the slow hash check: on SQLite a POST's transaction holds the
+        # database's write lock, and every other save would queue behind the hashing.
+        db.session.commit()
+        password_ok = check_password(stored_hash, form.password.data)
         if user is not None and user.active and password_ok and not limited:
             user.failed_logins = 0
             user.last_login_at = utcnow()

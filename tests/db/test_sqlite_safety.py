@@ -190,3 +190,32 @@ def test_backup_refuses_to_overwrite_a_file(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert existing.read_text() == "keep me"
+
+
+def test_signing_in_does_not_hold_the_write_lock_while_checking_the_password(
+    app, client, world, monkeypatch
+):
+    """The hash check is slow on purpose; other people's saves must not wait behind it."""
+    from app.auth import views as auth_views
+    from tests.conftest import login
+
+    others_could_write = []
+    real_check = auth_views.check_password
+
+    def check_while_someone_else_writes(stored_hash, password):
+        other = sqlite3.connect(_database_file(app), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            others_could_write.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            others_could_write.append(False)
+        finally:
+            other.close()
+        return real_check(stored_hash, password)
+
+    monkeypatch.setattr(auth_views, "check_password", check_while_someone_else_writes)
+    email = world.oak_lead.email
+    db.session.remove()
+    assert login(client, email).status_code == 302
+    assert others_could_write == [True]
