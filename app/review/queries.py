@@ -123,15 +123,34 @@ def ranked_assessments(ward_ids: Select):
 
 
 def latest_assessment_ids(user) -> Select:
-    ranked = ranked_assessments(remit_ward_ids(user))
-    return select(ranked.c.assessment_id).where(ranked.c.n == 1)
+    latest = latest_two(remit_ward_ids(user))
+    return select(latest.c.assessment_id)
 
 
-def _dashboard_select(user, filters: Filters, today: date) -> Select:
-    ward_ids = remit_ward_ids(user)
+def latest_two(ward_ids: Select):
+    """One row per assessed ward: its latest and previous submitted assessments."""
     ranked = ranked_assessments(ward_ids)
-    latest = select(ranked).where(ranked.c.n == 1).subquery("latest")
-    previous = select(ranked).where(ranked.c.n == 2).subquery("previous")
+    first, second = ranked.c.n == 1, ranked.c.n == 2
+    return (
+        select(
+            ranked.c.ward_id,
+            func.max(case((first, ranked.c.assessment_id))).label("assessment_id"),
+            func.max(case((first, ranked.c.submitted_at))).label("submitted_at"),
+            func.max(case((second, ranked.c.assessment_id))).label("previous_id"),
+            func.max(case((second, ranked.c.submitted_at))).label("previous_submitted_at"),
+        )
+        .where(ranked.c.n <= 2)
+        .group_by(ranked.c.ward_id)
+        .cte("latest_two")
+    )
+
+
+def _dashboard_select(user, filters: Filters, today: date, totals: bool = False) -> Select:
+    """The wards in the remit with their figures; with `totals`, each row also carries the
+    counts across every matching ward (window aggregates, so one query serves a page and its
+    summary)."""
+    ward_ids = remit_ward_ids(user)
+    latest = latest_two(ward_ids)
     latest_result = AssessmentResult.__table__.alias("latest_result")
     previous_result = AssessmentResult.__table__.alias("previous_result")
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
@@ -145,7 +164,7 @@ def _dashboard_select(user, filters: Filters, today: date) -> Select:
         )
         .where(Action.ward_id.in_(ward_ids))
         .group_by(Action.ward_id)
-        .subquery("ward_actions")
+        .cte("ward_actions")
     )
     change = (latest_result.c.overall_percent - previous_result.c.overall_percent).label("change")
     cutoff = datetime.combine(twelve_months_before(today), datetime.min.time())
@@ -162,11 +181,25 @@ def _dashboard_select(user, filters: Filters, today: date) -> Select:
             latest_result.c.overall_rag,
             latest_result.c.blanket_count,
             latest_result.c.unjustified_count,
-            previous.c.submitted_at.label("previous_submitted_at"),
+            latest.c.previous_submitted_at,
             change,
             func.coalesce(actions.c.open_actions, 0).label("open_actions"),
             func.coalesce(actions.c.overdue_actions, 0).label("overdue_actions"),
             case((stale, literal(True)), else_=literal(False)).label("stale"),
+            *(
+                [
+                    func.count().over().label("total_wards"),
+                    func.sum(case((stale, 1), else_=0)).over().label("total_not_recent"),
+                    func.sum(case((latest_result.c.overall_rag == "red", 1), else_=0))
+                    .over()
+                    .label("total_red"),
+                    func.sum(case((func.coalesce(actions.c.overdue_actions, 0) > 0, 1), else_=0))
+                    .over()
+                    .label("total_with_overdue"),
+                ]
+                if totals
+                else []
+            ),
         )
         .select_from(Ward)
         .join(Provider, Provider.id == Ward.provider_id)
@@ -179,8 +212,7 @@ def _dashboard_select(user, filters: Filters, today: date) -> Select:
         )
         .outerjoin(latest, latest.c.ward_id == Ward.id)
         .outerjoin(latest_result, latest_result.c.assessment_id == latest.c.assessment_id)
-        .outerjoin(previous, previous.c.ward_id == Ward.id)
-        .outerjoin(previous_result, previous_result.c.assessment_id == previous.c.assessment_id)
+        .outerjoin(previous_result, previous_result.c.assessment_id == latest.c.previous_id)
         .outerjoin(actions, actions.c.ward_id == Ward.id)
     )
     if filters.provider_id:
@@ -209,6 +241,9 @@ def _ordered(query: Select, sort: str, descending: bool) -> Select:
     )
 
 
+TOTALS = ("total_wards", "total_not_recent", "total_red", "total_with_overdue")
+
+
 def dashboard(
     user,
     filters: Filters,
@@ -216,29 +251,40 @@ def dashboard(
     sort: str = "provider",
     descending: bool = False,
     today: date,
-    page: int | None = None,
-    page_size: int = PAGE_SIZE,
 ) -> list[WardRow]:
-    """The dashboard's rows; one page of them when `page` is given (1-based), else all."""
+    """Every matching ward's row, in order (the CSV)."""
     query = _ordered(_dashboard_select(user, filters, today), sort, descending)
-    if page is not None:
-        query = query.limit(page_size).offset((page - 1) * page_size)
-    rows = db.session.execute(query).mappings()
-    return [WardRow(**{**row, "stale": bool(row["stale"])}) for row in rows]
+    return [_row(row) for row in db.session.execute(query).mappings()]
 
 
-def summary(user, filters: Filters, *, today: date) -> Summary:
-    """Counts across every ward the filters match (not only the page shown)."""
-    rows = _dashboard_select(user, filters, today).subquery("rows")
-    result = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((rows.c.stale, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((rows.c.overall_rag == "red", 1), else_=0)), 0),
-            func.coalesce(func.sum(case((rows.c.overdue_actions > 0, 1), else_=0)), 0),
-        ).select_from(rows)
-    ).one()
-    return Summary(*(int(v) for v in result))
+def dashboard_page(
+    user,
+    filters: Filters,
+    *,
+    sort: str = "provider",
+    descending: bool = False,
+    today: date,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[WardRow], Summary]:
+    """One page of rows (1-based) and the summary of every matching ward, in one query."""
+    query = _ordered(_dashboard_select(user, filters, today, totals=True), sort, descending)
+    rows = (
+        db.session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    )
+    if not rows:
+        return [], Summary(0, 0, 0, 0)
+    first = rows[0]
+    return [_row(row) for row in rows], Summary(*(int(first[name] or 0) for name in TOTALS))
+
+
+def _row(row) -> WardRow:
+    fields = {k: v for k, v in row.items() if k not in TOTALS}
+    return WardRow(**{**fields, "stale": bool(fields["stale"])})
+
+
+def ward_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(remit_ward_ids(user).subquery()))
 
 
 def providers(user) -> list[Provider]:

@@ -83,8 +83,7 @@ def dashboard():
     page = _page()
     today = date.today()
     filters = form.filters()
-    summary = queries.summary(current_user, filters, today=today)
-    rows = queries.dashboard(
+    rows, summary = queries.dashboard_page(
         current_user, filters, sort=sort, descending=descending, today=today, page=page
     )
     return render_template(
@@ -124,8 +123,7 @@ def heat_map():
     page = _page()
     today = date.today()
     filters = form.filters()
-    summary = queries.summary(current_user, filters, today=today)
-    rows = queries.dashboard(current_user, filters, today=today, page=page)
+    rows, summary = queries.dashboard_page(current_user, filters, today=today, page=page)
     return render_template(
         "review/heat_map.html",
         form=form,
@@ -143,7 +141,7 @@ def restrictions():
     return render_template(
         "review/restrictions.html",
         common=queries.common_restrictions(current_user),
-        wards=queries.summary(current_user, queries.Filters(), today=date.today()),
+        wards=queries.ward_count(current_user),
     )
 
 
