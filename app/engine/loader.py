@@ -519,13 +519,21 @@ class _Reader:
         ctx["std_actions"] = ids
 
         if isinstance(scoring, LDict):
-            self.check_rag(scoring.get("rag"))
+            ratings = self.check_rag(scoring.get("rag"))
+            floor = scoring.get("unjustified_rating_at_least")
+            if _is_str(floor) and ratings and floor not in ratings:
+                self.add(
+                    MANIFEST, _key_line(scoring, "unjustified_rating_at_least"), "scoring",
+                    f"unjustified_rating_at_least is {floor!r}, which is not one of the RAG "
+                    f"ratings ({', '.join(sorted(ratings))})",
+                )  # fmt: skip
             self.check_conditions(
                 MANIFEST, scoring.get("justified_when"), by_id, None, "scoring", "justified_when"
             )
         return ctx
 
-    def check_rag(self, rag: Any) -> None:
+    def check_rag(self, rag: Any) -> set[str]:
+        """Check the RAG bands; returns the ratings they name."""
         bands = [(line, b) for line, b in _entries(rag) if isinstance(b, LDict)]
         previous: tuple[str, float] | None = None
         ratings: set[str] = set()
@@ -553,6 +561,7 @@ class _Reader:
                     MANIFEST, _key_line(last, "max"), "scoring",
                     f"the last RAG band must end at 100, not {upper:g}",
                 )  # fmt: skip
+        return ratings
 
     # -- meaning checks: questions, conditions
 

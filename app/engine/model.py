@@ -138,6 +138,9 @@ class Scoring(_Model):
     combine: Literal["sum"] = "sum"
     rag: Annotated[tuple[RagBand, ...], Field(min_length=1)]
     justified_when: Conditions = ()
+    #: While a domain (or the whole ward) has an unjustified blanket restriction, its rating
+    #: is no better than this band, however low its percentage.
+    unjustified_rating_at_least: Slug | None = None
 
     def rag_for(self, percent: float) -> RagBand:
         """The first band whose upper bound is at least `percent` (the last band otherwise)."""

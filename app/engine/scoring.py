@@ -181,6 +181,7 @@ class Compiled:
     items: tuple[_CItem, ...]
     domains: tuple[tuple[str, tuple[_CItem, ...]], ...]
     bands: tuple[tuple[float, str, str], ...]  # (max, rating, label)
+    floor: int  # index of the best band a domain with an unjustified restriction can have
 
 
 def _conds(conditions) -> Conds:
@@ -264,7 +265,10 @@ def compile_framework(fw: Framework) -> Compiled:
     if seq >= 1 << _SEQ_BITS or any(ci.max_points >= _POINTS_CAP for ci in items):
         raise ValueError("framework too large for the plan's sort key")
     bands = tuple((float(b.max), b.rating, b.label) for b in fw.scoring.rag)
-    return Compiled(items=tuple(items), domains=tuple(domains), bands=bands)
+    ratings = [b.rating for b in fw.scoring.rag]
+    at_least = fw.scoring.unjustified_rating_at_least
+    floor = ratings.index(at_least) if at_least in ratings else 0
+    return Compiled(items=tuple(items), domains=tuple(domains), bands=bands, floor=floor)
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -331,10 +335,12 @@ def percent(points: int, max_points: int) -> float:
     return ((2000 * points + max_points) // (2 * max_points)) / 10
 
 
-def _band(bands, pct: float) -> tuple[str, str]:
-    for upper, rating, label in bands:
+def _band(bands, pct: float, floor: int = 0) -> tuple[str, str]:
+    """The band for a percentage, but no better than band number `floor`."""
+    for index, (upper, rating, label) in enumerate(bands):
         if pct <= upper:
-            return rating, label
+            index = max(index, floor)
+            return bands[index][1], bands[index][2]
     return bands[-1][1], bands[-1][2]
 
 
@@ -357,8 +363,11 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
     restrictions: list[Restriction] = []
     all_missing: list[tuple[str, str]] = []
     total_points = total_max = total_answered = total_items = 0
+    floor = compiled.floor
+    any_unjustified = False
     for domain_id, cis in compiled.domains:
         d_points = d_max = d_answered = 0
+        d_unjustified = False
         for ci in cis:
             item_id = ci.id
             item_answers = get(item_id)
@@ -381,6 +390,7 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
             blanket = status == BLANKET
             if blanket:
                 justified = _holds(ci.justified_when, shown)
+                d_unjustified = d_unjustified or not justified
                 restrictions.append(_restriction(item_id, domain_id, ci.title, justified))
             max_points = ci.max_points
             if missing:
@@ -402,7 +412,8 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
                 justified,
             )
         d_pct = percent(d_points, d_max)
-        rating, label = _band(bands, d_pct)
+        rating, label = _band(bands, d_pct, floor if d_unjustified else 0)
+        any_unjustified = any_unjustified or d_unjustified
         domains[domain_id] = _domain_score(
             domain_id, d_points, d_max, d_pct, rating, label, d_answered, len(cis)
         )
@@ -411,7 +422,7 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
         total_answered += d_answered
         total_items += len(cis)
     o_pct = percent(total_points, total_max)
-    rating, label = _band(bands, o_pct)
+    rating, label = _band(bands, o_pct, floor if any_unjustified else 0)
     overall = OverallScore(
         points=total_points,
         max_points=total_max,

@@ -177,3 +177,27 @@ def test_results_are_frozen(fw):
     with pytest.raises(AttributeError):
         r.overall.percent = 0
     assert r.items["set-times"] == r.items["set-times"].__class__(**vars(r.items["set-times"]))
+
+
+def test_one_unjustified_restriction_keeps_the_rating_off_green(fw):
+    """The shipped scoring rates a domain or ward with an unjustified blanket restriction no
+    better than amber, however low its percentage; a justified one does not."""
+    shipped = load(HERE.parents[1] / "framework" / "blanket-restrictions")
+    assert shipped.scoring.unjustified_rating_at_least == "amber"
+    answers = {i.id: {"in-place": "not-in-place"} for i in shipped.items}
+    first = shipped.items[0]
+    safeguards = [q.id for q in first.questions if q.type == "yes_no"]
+    answers[first.id] = {"in-place": "everyone", **{q: "no" for q in safeguards}}
+    r = score(shipped, answers)
+    domain = shipped.domain_of(first.id).id
+    other = shipped.domains[-1].id
+    assert r.overall.percent < 15  # green by percentage alone
+    assert r.domains[domain].percent > 15  # amber on its own percentage
+    assert (r.overall.rag, r.domains[domain].rag, r.domains[other].rag) == (
+        "amber",
+        "amber",
+        "green",
+    )
+    answers[first.id] = {"in-place": "everyone", **{q: "yes" for q in safeguards}}
+    r = score(shipped, answers)
+    assert r.overall.rag == "green" and r.restrictions[0].justified

@@ -122,6 +122,12 @@ CASES = {
          "RAG bands must go up in order: 'amber' ends at 10, which is not above 'green' (15)",
          "max: 10"),
     ],
+    "rag-floor-unknown": [
+        ("framework.yaml", 18, "scoring",
+         "unjustified_rating_at_least is 'orange', which is not one of the RAG ratings "
+         "(amber, green, red)",
+         "unjustified_rating_at_least: orange"),
+    ],
     "rag-last-not-100": [
         ("framework.yaml", 17, "scoring", "the last RAG band must end at 100, not 90",
          "max: 90"),
