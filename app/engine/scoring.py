@@ -337,11 +337,9 @@ def percent(points: int, max_points: int) -> float:
 
 def _band(bands, pct: float, floor: int = 0) -> tuple[str, str]:
     """The band for a percentage, but no better than band number `floor`."""
-    for index, (upper, rating, label) in enumerate(bands):
-        if pct <= upper:
-            index = max(index, floor)
-            return bands[index][1], bands[index][2]
-    return bands[-1][1], bands[-1][2]
+    index = next((i for i, band in enumerate(bands) if pct <= band[0]), len(bands) - 1)
+    _, rating, label = bands[max(index, floor)]
+    return rating, label
 
 
 _EMPTY: dict = {}
