@@ -1,0 +1,126 @@
+"""Signing in: rate limited per address and per account, a temporary lock, and no way to tell
+from the answer (its words, its status or its timing) whether an email has an account."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app import security
+from app.auth import views as auth_views
+from app.extensions import db
+from app.models import AuditEvent, SignInFailure
+from tests.conftest import PASSWORD
+
+WRONG = "not-the-password-at-all"
+
+
+def _sign_in(client, email, password, address="10.0.0.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def _error(response) -> str:
+    page = response.get_data(as_text=True)
+    for message in (auth_views.LOCKED_MESSAGE, auth_views.FAILED_MESSAGE):
+        if message in page:
+            return message
+    return ""
+
+
+def test_an_account_locks_after_five_failures_even_with_the_right_password(client, world):
+    for _ in range(security.MAX_PER_ACCOUNT):
+        assert _error(_sign_in(client, world.oak_lead.email, WRONG)) == auth_views.FAILED_MESSAGE
+    locked = _sign_in(client, world.oak_lead.email, PASSWORD)
+    assert locked.status_code == 400
+    assert _error(locked) == auth_views.LOCKED_MESSAGE
+    # Another person at another address is not affected.
+    assert _sign_in(client, world.oak_member.email, PASSWORD, "10.0.0.2").status_code == 302
+
+
+def test_the_lock_is_temporary(client, world):
+    for _ in range(security.MAX_PER_ACCOUNT):
+        _sign_in(client, world.oak_lead.email, WRONG)
+    old = security.WINDOW + timedelta(minutes=1)
+    for failure in db.session.scalars(select(SignInFailure)):
+        failure.at -= old
+    db.session.commit()
+    assert _sign_in(client, world.oak_lead.email, PASSWORD).status_code == 302
+
+
+def test_an_email_without_an_account_locks_the_same_way(client, world):
+    for email in (world.oak_lead.email, "no.such.person@example.org"):
+        replies = [_sign_in(client, email, WRONG, "10.0.1.1") for _ in range(6)]
+        assert [r.status_code for r in replies] == [400] * 6
+        assert [_error(r) for r in replies] == [auth_views.FAILED_MESSAGE] * 5 + [
+            auth_views.LOCKED_MESSAGE
+        ]
+
+
+def test_one_address_trying_many_accounts_is_locked_out(client, world):
+    for n in range(security.MAX_PER_ADDRESS):
+        _sign_in(client, f"guess{n}@example.org", WRONG, "10.9.9.9")
+    refused = _sign_in(client, world.oak_lead.email, PASSWORD, "10.9.9.9")
+    assert _error(refused) == auth_views.LOCKED_MESSAGE
+    assert _sign_in(client, world.oak_lead.email, PASSWORD, "10.9.9.10").status_code == 302
+
+
+def test_the_limit_is_shared_through_the_database(app, client, world):
+    """A second app process (a second client on the same database) sees the same count."""
+    for _ in range(security.MAX_PER_ACCOUNT):
+        _sign_in(client, world.oak_lead.email, WRONG)
+    other = app.test_client()
+    assert _error(_sign_in(other, world.oak_lead.email, PASSWORD, "10.0.0.7")) == (
+        auth_views.LOCKED_MESSAGE
+    )
+
+
+def test_a_missing_account_costs_the_same_password_check(client, world, monkeypatch):
+    calls = []
+    real = auth_views.check_password
+
+    def counting(password_hash, password):
+        calls.append(password_hash is None)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth_views, "check_password", counting)
+    _sign_in(client, world.oak_lead.email, WRONG, "10.1.0.1")
+    _sign_in(client, "nobody.here@example.org", WRONG, "10.1.0.2")
+    assert calls == [False, True]  # one real hash check each, the second against a dummy
+
+
+def test_failed_sign_ins_take_similar_time_whether_or_not_the_email_exists(client, world):
+    def timed(email, n):
+        times = []
+        for i in range(n):
+            start = time.perf_counter()
+            _sign_in(client, email, WRONG, f"10.2.{i}.1")
+            times.append(time.perf_counter() - start)
+        db.session.execute(SignInFailure.__table__.delete())
+        db.session.commit()
+        return statistics.median(times)
+
+    known = timed(world.oak_lead.email, 4)
+    unknown = timed("nobody.here@example.org", 4)
+    assert 0.5 < known / unknown < 2.0, (known, unknown)
+
+
+def test_sign_ins_are_audited_successful_failed_and_refused(client, world):
+    _sign_in(client, world.oak_lead.email, WRONG)
+    _sign_in(client, "stranger@example.org", WRONG)
+    _sign_in(client, world.oak_lead.email, PASSWORD)
+    events = db.session.execute(
+        select(AuditEvent.event, AuditEvent.user_id, AuditEvent.detail).order_by(AuditEvent.id)
+    ).all()
+    assert [(e, u) for e, u, _ in events] == [
+        ("sign-in-failed", world.oak_lead.id),
+        ("sign-in-failed", None),
+        ("sign-in", world.oak_lead.id),
+    ]
+    assert events[1].detail == "stranger@example.org"
