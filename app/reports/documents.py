@@ -1,8 +1,10 @@
 """The two PDFs, and the cache that renders each version of their content once.
 
-The cache key is a hash of the HTML the PDF is printed from, so any change that shows in the
-document (an edited action, a renamed ward, a new template) makes the next download fresh,
-and every app process shares the rendered copies through the database.
+The cache key is a hash of everything the document shows: the assessment, its ward and
+provider, each action's and answer's version, the owners' names, the audit trail's length,
+the date (overdue actions depend on it), and the templates and print stylesheet. Any edit
+makes the next download fresh, and every app process shares the rendered copies through the
+database. The key is read with a few narrow queries so a cached download stays fast.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app, render_template
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import frameworks
 from ..actions.services import plan_rows
 from ..assessments.presenters import answer_rows
+from ..config import ROOT
 from ..extensions import db
-from ..models import PRIORITIES, Assessment, AuditEvent, RenderedDocument
-from .render import render_pdf
+from ..models import PRIORITIES, Action, Answer, Assessment, AuditEvent, RenderedDocument, User
+from .render import PRINT_CSS, render_pdf
 
 # Bump when the renderer's output changes for the same HTML (WeasyPrint upgrade, print CSS).
 RENDERER = "weasyprint-70/print-1"
@@ -34,24 +38,14 @@ class Document:
 
 
 def plan_html(assessment: Assessment, today: date) -> str:
-    framework = frameworks.for_assessment(assessment)
-    rows = plan_rows(assessment, framework, today)
-    return render_template(
-        "reports/plan.html",
-        **_common(assessment, framework),
-        doc_title="Action plan",
-        groups=_by_priority(rows),
-        count=len(rows),
-        overdue=sum(1 for r in rows if r.overdue),
-        today=today,
-    )
+    return render_template("reports/plan.html", **_context(assessment, today, "Action plan"))
 
 
 def report_html(assessment: Assessment, today: date) -> str:
-    framework = frameworks.for_assessment(assessment)
-    rows = plan_rows(assessment, framework, today)
+    context = _context(assessment, today, "Assessment report")
+    framework = context["framework"]
     answers = assessment.answers_by_item()
-    items = [
+    context["items"] = [
         {
             "item": item,
             "domain": domain,
@@ -63,22 +57,25 @@ def report_html(assessment: Assessment, today: date) -> str:
         for domain in framework.domains
         for item in domain.items
     ]
-    trail = db.session.scalars(
+    context["trail"] = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.assessment_id == assessment.id)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
-    return render_template(
-        "reports/report.html",
+    return render_template("reports/report.html", **context)
+
+
+def _context(assessment: Assessment, today: date, title: str) -> dict:
+    framework = frameworks.for_assessment(assessment)
+    rows = plan_rows(assessment, framework, today)
+    return {
         **_common(assessment, framework),
-        doc_title="Assessment report",
-        groups=_by_priority(rows),
-        count=len(rows),
-        overdue=sum(1 for r in rows if r.overdue),
-        items=items,
-        trail=trail,
-        today=today,
-    )
+        "doc_title": title,
+        "groups": _by_priority(rows),
+        "count": len(rows),
+        "overdue": sum(1 for r in rows if r.overdue),
+        "today": today,
+    }
 
 
 def _common(assessment: Assessment, framework) -> dict:
@@ -94,8 +91,25 @@ def _common(assessment: Assessment, framework) -> dict:
     }
 
 
-def _by_priority(rows) -> list[tuple[str, list]]:
-    return [(label, [r for r in rows if r.action.priority == p]) for p, label in PRIORITIES.items()]
+def _by_priority(rows) -> list[dict]:
+    """Priority, then the restriction each action addresses, so each title prints once."""
+    groups = []
+    for priority, label in PRIORITIES.items():
+        in_priority = [r for r in rows if r.action.priority == priority]
+        by_restriction: dict[tuple[str, str], list] = {}
+        for r in in_priority:
+            by_restriction.setdefault((r.restriction, r.domain), []).append(r)
+        groups.append(
+            {
+                "label": label,
+                "count": len(in_priority),
+                "restrictions": [
+                    {"title": title, "domain": domain, "rows": rs}
+                    for (title, domain), rs in by_restriction.items()
+                ],
+            }
+        )
+    return groups
 
 
 # --- the chart: horizontal bars, one per section, drawn as SVG in the template --------------
@@ -133,17 +147,63 @@ KINDS = {
 }
 
 
+def content_key(kind: str, assessment: Assessment, today: date) -> str:
+    """A hash of everything the document shows (see the module's docstring)."""
+    a = assessment
+    parts: list = [
+        RENDERER,
+        _design_hash(),
+        kind,
+        today.isoformat(),
+        (a.id, a.status, a.framework_id, a.framework_version, a.submitted_at, a.updated_at),
+        (a.ward.name, a.ward.provider.name, a.submitted_by.name if a.submitted_by else None),
+        a.result.computed_at if a.result else None,
+        db.session.execute(
+            select(Action.id, Action.version, Action.status, Action.updated_at, User.name)
+            .outerjoin(User, User.id == Action.owner_user_id)
+            .where(Action.assessment_id == a.id)
+            .order_by(Action.id)
+        ).all(),
+    ]
+    if kind == "report":
+        parts.append(
+            db.session.execute(
+                select(Answer.item_id, Answer.version, Answer.updated_at)
+                .where(Answer.assessment_id == a.id)
+                .order_by(Answer.item_id)
+            ).all()
+        )
+        parts.append(
+            db.session.execute(
+                select(func.count(AuditEvent.id), func.max(AuditEvent.id)).where(
+                    AuditEvent.assessment_id == a.id
+                )
+            ).one()
+        )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _design_hash() -> str:
+    """The templates and print stylesheet: a new release of either renders afresh."""
+    digest = hashlib.sha256(PRINT_CSS.read_bytes())
+    for path in sorted((ROOT / "templates" / "reports").glob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def document_for(kind: str, assessment: Assessment, today: date | None = None) -> Document:
     """The PDF of this kind for the assessment: from the cache, or rendered and cached."""
     build, stem = KINDS[kind]
-    html = build(assessment, today or date.today())
-    digest = hashlib.sha256(f"{RENDERER}\n{html}".encode()).hexdigest()
+    today = today or date.today()
+    digest = content_key(kind, assessment, today)
     prefix = f"{kind}/{assessment.id}/"
     key = prefix + digest
     filename = f"{stem}-{slug(assessment.ward.name)}-{assessment.id}.pdf"
     content = db.session.scalar(select(RenderedDocument.content).where(RenderedDocument.key == key))
     if content is not None:
         return Document(filename, content, cached=True)
+    html = build(assessment, today)
     content = render_pdf(html, current_app.static_folder, current_app.config["PDF_TIMEOUT_SECONDS"])
     _store(prefix, key, content)
     return Document(filename, content, cached=False)

@@ -1,0 +1,193 @@
+"""The PDFs: what they say, whose data they hold, the cache, the fetcher and the time limit."""
+
+from __future__ import annotations
+
+import io
+import socket
+import time
+
+import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from app import frameworks
+from app.extensions import db
+from app.models import Action, Answer, RenderedDocument
+from app.reports import render
+from app.reports.fetcher import Refused, StaticFilesOnly
+from app.templating import format_percent
+from tests.actions.conftest import actions_of, blanket_answers
+from tests.helpers import make_assessment
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a render tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def two_wards(app, world):
+    oak = make_assessment(world.oak, world.oak_lead, blanket_answers(app), submit=True)
+    willow = make_assessment(world.willow, world.willow_lead, blanket_answers(app), submit=True)
+    for assessment, text in ((oak, "Oak garden policy 2026"), (willow, "Willow secret minutes")):
+        answer = assessment.answers[0]
+        answer.evidence = text
+        answer.comment = f"Comment from {assessment.ward.name}"
+    actions_of(willow)[0].notes = "Willow only note"
+    db.session.commit()
+    return oak, willow
+
+
+def test_both_pdfs_hold_this_wards_plan_and_nothing_of_another(
+    client, world, login_as, two_wards, no_network
+):
+    oak, willow = two_wards
+    framework = frameworks.for_assessment(oak)
+    login_as(world.oak_member)
+    plan = pdf_text(client.get(f"/assessments/{oak.id}/plan.pdf"))
+    report = pdf_text(client.get(f"/assessments/{oak.id}/report.pdf"))
+    restriction = oak.result.restrictions[0].title
+    first_action = actions_of(oak)[0].text
+    for text in (plan, report):
+        assert "Oak Ward" in text and "Northfield NHS Foundation Trust" in text
+        assert "Olivia Oak" in text  # who submitted
+        assert f"version {oak.framework_version}" in text
+        assert f"Overall restriction score: {format_percent(oak.result.overall_percent)}" in text
+        assert framework.domains[0].title in text
+        assert restriction in text and "Not justified (3)" in text
+        assert " ".join(first_action.split())[:60] in text
+        assert "High priority" in text
+        assert "Page 1 of" in text
+        for other in ("Willow", "Southbay", "Wendy"):
+            assert other not in text
+    assert "Oak garden policy 2026" in report and "Comment from Oak Ward" in report
+    assert "Appendix: audit trail" in report and "oak.lead@example.org" in report
+    assert "Oak garden policy" not in plan  # the plan leaves out the answers
+
+
+def test_a_pdf_is_tagged_for_accessibility(client, world, login_as, two_wards):
+    oak, _ = two_wards
+    login_as(world.oak_member)
+    reader = PdfReader(io.BytesIO(client.get(f"/assessments/{oak.id}/plan.pdf").data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en"
+
+
+def test_a_pdf_is_served_from_the_cache_until_the_plan_changes(client, world, login_as, two_wards):
+    oak, _ = two_wards
+    login_as(world.oak_member)
+    url = f"/assessments/{oak.id}/plan.pdf"
+    first = client.get(url)
+    assert first.headers["X-Document-Cache"] == "miss"
+    second = client.get(url)
+    assert second.headers["X-Document-Cache"] == "hit" and second.data == first.data
+
+    action = actions_of(oak)[0]
+    action.notes = "Discussed at the community meeting"
+    action.version += 1
+    db.session.commit()
+    third = client.get(url)
+    assert third.headers["X-Document-Cache"] == "miss"
+    assert "Discussed at the community meeting" in pdf_text(third)
+    # Only the newest copy of each document is kept.
+    assert db.session.scalar(db.select(db.func.count()).select_from(RenderedDocument)) == 1
+
+
+def test_a_commissioner_downloads_but_a_draft_has_no_documents(client, world, login_as, app):
+    oak = make_assessment(world.oak, world.oak_lead, blanket_answers(app), submit=True)
+    draft = make_assessment(world.ash, world.oak_lead, submit=False)
+    db.session.add(
+        RenderedDocument(key=f"plan/{oak.id}/stale", content=b"%PDF-old")
+    )  # an older copy is replaced, never served
+    db.session.commit()
+    login_as(world.commissioner)
+    response = client.get(f"/assessments/{oak.id}/plan.csv")
+    assert response.status_code == 200
+    assert client.get(f"/assessments/{draft.id}/plan.pdf").status_code == 404
+    page = client.get(f"/assessments/{oak.id}/results").get_data(as_text=True)
+    assert "Download the action plan (PDF)" in page
+    assert "Download the full assessment report (PDF)" in page
+
+
+def test_users_text_is_escaped_and_nothing_outside_static_files_is_fetched(
+    app, client, world, login_as, two_wards, no_network
+):
+    oak, _ = two_wards
+    action = actions_of(oak)[0]
+    action.notes = '<img src="http://example.invalid/track.png"> & <b>bold</b>'
+    action.version += 1
+    answer = db.session.scalars(db.select(Answer).where(Answer.assessment_id == oak.id)).first()
+    answer.evidence = '<img src="file:///etc/passwd">'
+    db.session.commit()
+    login_as(world.oak_member)
+    text = pdf_text(client.get(f"/assessments/{oak.id}/plan.pdf"))
+    # Printed as the characters the user typed (a long line may wrap after the slash).
+    assert '<img src="http://example.invalid/' in text and "& <b>bold</b>" in text
+
+
+def test_the_fetcher_refuses_everything_but_the_apps_static_files(app, tmp_path, no_network):
+    fetcher = StaticFilesOnly(app.static_folder)
+    for url in (
+        "http://example.invalid/x.png",
+        "https://example.invalid/x.css",
+        "file:///etc/passwd",
+        "file://" + app.static_folder + "/../../app/config.py",
+        "data:text/plain,hello",
+    ):
+        with pytest.raises(Refused):
+            fetcher.fetch(url)
+    assert fetcher.fetch("file://" + app.static_folder + "/app.css").read().startswith(b"/*")
+
+    # Markup that reaches WeasyPrint (it cannot from users' text, which is escaped) still
+    # fetches nothing.
+    fetcher = StaticFilesOnly(app.static_folder)
+    pdf = HTML(
+        string='<p>x<img src="http://example.invalid/a.png"><img src="/etc/hostname"></p>',
+        base_url="file://" + app.static_folder + "/",
+        url_fetcher=fetcher,
+    ).write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert fetcher.refused == ["http://example.invalid/a.png", "file:///etc/hostname"]
+
+
+def test_a_render_that_runs_too_long_is_stopped_with_a_message(
+    app, client, world, login_as, two_wards, monkeypatch
+):
+    oak, _ = two_wards
+
+    def slow(html, static_root):
+        time.sleep(30)
+        return b""
+
+    monkeypatch.setattr(render, "write_pdf", slow)
+    app.config["PDF_TIMEOUT_SECONDS"] = 0.5
+    login_as(world.oak_member)
+    started = time.perf_counter()
+    response = client.get(f"/assessments/{oak.id}/plan.pdf")
+    assert time.perf_counter() - started < 10
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Making this PDF took too long, so it was stopped" in page
+    assert f"/assessments/{oak.id}/plan.csv" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(RenderedDocument)) == 0
+
+
+def test_every_action_of_the_plan_is_in_the_pdf(client, world, login_as, app):
+    oak = make_assessment(world.oak, world.oak_lead, blanket_answers(app), submit=True)
+    login_as(world.oak_lead)
+    text = pdf_text(client.get(f"/assessments/{oak.id}/plan.pdf"))
+    actions = db.session.scalars(db.select(Action).where(Action.assessment_id == oak.id)).all()
+    assert f"{len(actions)} actions" in text
+    for a in actions:
+        assert " ".join(a.text.split())[:40] in text
