@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -148,6 +149,11 @@ class FrameworkRecord(db.Model):
 
 
 class Assessment(db.Model):
+    # The review's "latest and previous submitted assessment per ward" reads this index.
+    __table_args__ = (
+        Index("ix_assessment_ward_status_submitted", "ward_id", "status", "submitted_at"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
     framework_id: Mapped[str] = mapped_column(String(100))
