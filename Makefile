@@ -15,6 +15,7 @@ serve: db
 	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) "app:create_app()"
 
 setup: $(VENV)/.installed assets
+	sh scripts/ensure-chromium.sh
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
