@@ -42,11 +42,6 @@ def write_pdf(html: str, static_root: str) -> bytes:
     return document.write_pdf(stylesheets=[css], font_config=fonts, **PDF_OPTIONS)
 
 
-def warm_up(static_root: str) -> None:
-    """Load fonts and the stylesheet once in the parent so every forked child starts warm."""
-    write_pdf("<html lang='en'><title>warm</title><p>warm</p></html>", static_root)
-
-
 def _child(conn, html: str, static_root: str) -> None:
     try:
         conn.send_bytes(b"ok" + write_pdf(html, static_root))
@@ -58,6 +53,7 @@ def _child(conn, html: str, static_root: str) -> None:
 
 def render_pdf(html: str, static_root: str, timeout: float) -> bytes:
     """The PDF for this HTML, or RenderTimeout after `timeout` seconds."""
+    _stylesheet()  # parsed once in this process, so every forked child starts with it
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, html, static_root), daemon=True)
