@@ -126,7 +126,7 @@ def snapshot(skip: set[str] = frozenset()) -> dict[str, set[tuple]]:
     for table in db.metadata.sorted_tables:
         if table.name in skip:
             continue
-        out[table.name] = {tuple(row) for row in db.session.execute(table.select())}
+        out[table.name] = {tuple(map(repr, row)) for row in db.session.execute(table.select())}
     return out
 
 
