@@ -1,0 +1,91 @@
+"""The audit trail: every change recorded with before and after, and pages where
+administrators see everything and ward leads see their own wards."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent
+
+from .conftest import quick_assessment
+
+
+def _events(assessment_id=None):
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if assessment_id is not None:
+        query = query.where(AuditEvent.assessment_id == assessment_id)
+    return db.session.scalars(query).all()
+
+
+def test_start_save_submit_and_reopen_are_recorded_with_before_and_after(world, login_as):
+    client = login_as(world.oak_lead)
+    client.post(f"/wards/{world.oak.id}/start")
+    assessment_id = _events()[-1].assessment_id
+    item = "garden-locked"
+    page = f"/assessments/{assessment_id}/items/{item}"
+    client.post(page, data={"q-in-place": "not-in-place", "version": "0", "evidence": "first"})
+    client.post(page, data={"q-in-place": "not-in-place", "version": "1", "evidence": "second"})
+    events = _events(assessment_id)
+    assert [e.event for e in events] == ["create", "update", "update"]
+    assert events[0].actor == world.oak_lead.email and events[0].ward_id == world.oak.id
+    assert events[2].before == {"evidence": "first"} and events[2].after == {"evidence": "second"}
+
+
+def test_submit_and_reopen_are_recorded(world, login_as):
+    from app import frameworks
+    from tests.helpers import answers_for
+
+    assessment = quick_assessment(world.oak, world.oak_lead, answers_for(frameworks.latest()))
+    client = login_as(world.oak_lead)
+    assert client.post(f"/assessments/{assessment.id}/submit").status_code == 302
+    client.post(f"/assessments/{assessment.id}/reopen", data={"reason": "We missed the garden"})
+    events = [e for e in _events(assessment.id) if e.event in ("submit", "reopen")]
+    assert [e.event for e in events] == ["submit", "reopen"]
+    assert events[1].before == {"status": "submitted"} and events[1].after == {"status": "draft"}
+    assert events[1].detail == "We missed the garden"
+
+
+def _seed_events(world):
+    quick_assessment(world.oak, world.oak_lead, {})
+    quick_assessment(world.willow, world.willow_lead, {})
+    db.session.add(
+        AuditEvent(event="update", actor="x@example.org", ward_id=world.oak.id,
+                   detail="<script>alert('x')</script>")
+    )  # fmt: skip
+    db.session.commit()
+
+
+def test_administrators_see_every_event(world, login_as):
+    _seed_events(world)
+    page = login_as(world.admin).get("/audit").get_data(as_text=True)
+    assert "Oak Ward" in page and "Willow Ward" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_a_ward_lead_sees_only_their_wards_events(world, login_as):
+    _seed_events(world)
+    page = login_as(world.oak_lead).get("/audit").get_data(as_text=True)
+    assert "Oak Ward" in page and "Willow Ward" not in page
+    assert "willow.lead@example.org" not in page
+    # Asking for another ward by its id shows nothing of it.
+    other = login_as(world.oak_lead).get(f"/audit?ward={world.willow.id}")
+    assert "willow.lead@example.org" not in other.get_data(as_text=True)
+
+
+def test_members_and_commissioners_cannot_see_the_trail(world, login_as):
+    for user in (world.oak_member, world.commissioner, world.outsider):
+        assert login_as(user).get("/audit").status_code == 404
+
+
+def test_the_trail_can_be_filtered(world, login_as):
+    _seed_events(world)
+    client = login_as(world.admin)
+    page = client.get(f"/audit?ward={world.willow.id}&event=create").get_data(as_text=True)
+    assert "willow.lead@example.org" in page and "x@example.org" not in page
+    page = client.get("/audit?actor=X@EXAMPLE").get_data(as_text=True)
+    assert "x@example.org" in page and "willow.lead@example.org" not in page
+    bad = client.get("/audit?date_from=25/11/2026")
+    assert bad.status_code == 400
+    assert "From (YYYY-MM-DD) must be a date written like 2026-11-25" in bad.get_data(as_text=True)
+    assert "No events match" in client.get("/audit?date_to=2000-01-01").get_data(as_text=True)
