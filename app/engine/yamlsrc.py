@@ -87,7 +87,33 @@ def _line(node) -> int:
     return node.start_mark.line + 1
 
 
-def _convert(node, constructor):
+# More nodes than any real framework file has: a guard against alias bombs.
+MAX_NODES = 200_000
+
+
+def _convert(node, constructor, stack: set[int] | None = None, budget: list[int] | None = None):
+    """Plain Python values that remember their line numbers.
+
+    `stack` holds the collections being converted, so an alias inside its own anchor is
+    reported instead of recursing for ever; `budget` counts nodes against MAX_NODES.
+    """
+    stack = set() if stack is None else stack
+    budget = [MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(_line(node), "the file has too many values (are aliases repeating it?)")
+    if isinstance(node, (MappingNode, SequenceNode)):
+        if id(node) in stack:
+            raise YamlProblem(_line(node), "an alias refers to the anchor it is inside")
+        stack.add(id(node))
+        try:
+            return _convert_collection(node, constructor, stack, budget)
+        finally:
+            stack.discard(id(node))
+    return constructor.construct_object(node, deep=True)
+
+
+def _convert_collection(node, constructor, stack, budget):
     if isinstance(node, MappingNode):
         out = LDict()
         out.line = _line(node)
@@ -105,19 +131,17 @@ def _convert(node, constructor):
             if key in out:
                 out.duplicates.append((key, _line(key_node)))
                 continue
-            out[key] = _convert(value_node, constructor)
+            out[key] = _convert(value_node, constructor, stack, budget)
             out.key_lines[key] = _line(key_node)
             out.value_lines[key] = _line(value_node)
         return out
-    if isinstance(node, SequenceNode):
-        seq = LList()
-        seq.line = _line(node)
-        seq.item_lines = []
-        for child in node.value:
-            seq.append(_convert(child, constructor))
-            seq.item_lines.append(_line(child))
-        return seq
-    return constructor.construct_object(node, deep=True)
+    seq = LList()
+    seq.line = _line(node)
+    seq.item_lines = []
+    for child in node.value:
+        seq.append(_convert(child, constructor, stack, budget))
+        seq.item_lines.append(_line(child))
+    return seq
 
 
 def parse(text: str):
