@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from .. import frameworks
 from ..access import action_or_404, allow, assessment_or_404
+from ..auth.forms import form_version
 from ..extensions import db
 from ..models import ACTION_STATUSES
 from ..reports import documents
@@ -64,7 +65,7 @@ def edit(action_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_action(
-                action, _input(form), _int(form.version.data), current_user
+                action, _input(form), form_version(form.version.data), current_user
             )
         except services.StaleEdit as stale:
             conflict = stale.current
@@ -125,13 +126,6 @@ def _input(form: ActionForm) -> services.ActionInput:
         review_date=form.review_date.data,
         lived_experience=form.lived_experience.data == "yes",
     )
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 # --- downloads -----------------------------------------------------------------------------

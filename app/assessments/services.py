@@ -105,8 +105,7 @@ def save_item(assessment: Assessment, item_id: str, data: ItemInput, user: User)
     )
     now = utcnow()
     if current is None:
-        if data.based_on_version != 0:
-            raise NotDraft()  # the row was deleted under us; should not happen
+        # Nothing saved yet, so nothing to be stale against (answer rows are never deleted).
         answer = Answer(
             assessment_id=assessment.id,
             item_id=item_id,

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import frameworks
 from ..access import allow, assessment_or_404, can_lead, ward_or_404, wards_for_member
+from ..auth.forms import form_version
 from ..engine import score
 from ..extensions import db
 from ..models import SUBMITTED, Assessment
@@ -182,7 +183,7 @@ def item(assessment_id: int, item_id: str):
                 values=values,
                 evidence=form.evidence.data or "",
                 comment=form.comment.data or "",
-                based_on_version=_int(form.version.data),
+                based_on_version=form_version(form.version.data),
             )
             try:
                 services.save_item(assessment, item.id, data, current_user)
@@ -214,13 +215,6 @@ def item(assessment_id: int, item_id: str):
 
 
 item.resubmittable = True
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _typed_values(item, formdata: MultiDict) -> dict:

@@ -12,6 +12,19 @@ CSRF_MESSAGE = (
 )
 
 
+MAX_VERSION = 2**31 - 1
+
+
+def form_version(value) -> int:
+    """The optimistic-lock version a form was loaded at; -1 (always stale) when it is not a
+    plausible version number, so odd input is refused as a stale save, never a crash."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return -1
+    return number if 0 <= number <= MAX_VERSION else -1
+
+
 class AppForm(FlaskForm):
     """Every form: an expired security token re-shows the form with a plain message."""
 

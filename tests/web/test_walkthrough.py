@@ -296,3 +296,18 @@ def test_submitting_an_unfinished_assessment_lists_what_is_missing(app, client, 
     assert f"Answer “{framework.items[1].title}”".replace("'", "&#39;") in page
     db.session.refresh(assessment)
     assert assessment.status == "draft"
+
+
+def test_a_nonsense_version_number_is_refused_as_stale_not_a_crash(app, client, world, login_as):
+    assessment = make_assessment(world.oak, world.oak_lead)
+    item = frameworks.latest().items[0]
+    login_as(world.oak_member)
+    for version in ("9223372036854775808", "-5", "abc", ""):
+        response = client.post(
+            f"/assessments/{assessment.id}/items/{item.id}",
+            data={"q-in-place": "everyone", "version": version, "action": "later"},
+        )
+        assert response.status_code == 409, version
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "not-in-place"} and answer.version == 1
