@@ -148,6 +148,12 @@ def logout():
 # --- password reset by an administrator or a ward lead ---------------------------------------
 
 
+@bp.app_template_global()
+def may_reset_password(user: User) -> bool:
+    """Whether the signed-in user may create a reset link for this account (for templates)."""
+    return services.can_reset(current_user, user)
+
+
 @bp.route("/users/<int:user_id>/reset-link", methods=["GET", "POST"])
 @allow("signed-in")
 def reset_link(user_id: int):

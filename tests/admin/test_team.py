@@ -168,3 +168,15 @@ def test_a_lead_can_step_down_once_there_is_another_lead(world, login_as):
     db.session.refresh(world.oak_lead)
     assert lead_ward_ids(world.oak_lead) == set()
     assert client.get(team_url(world.oak)).status_code == 404
+
+
+def test_reset_links_are_offered_only_where_the_viewer_may_create_them(
+    app, client, world, login_as
+):
+    login_as(world.admin)
+    page = client.get(f"/admin/users/{world.oak_member.id}").get_data(as_text=True)
+    assert f"/users/{world.oak_member.id}/reset-link" in page
+    login_as(world.oak_lead)
+    page = client.get(f"/wards/{world.oak.id}/team/").get_data(as_text=True)
+    assert f"/users/{world.oak_member.id}/reset-link" in page
+    assert client.get(f"/users/{world.oak_member.id}/reset-link").status_code == 200
