@@ -19,7 +19,7 @@ from .routes import has_rule, probes, reachable
 MARK = "xss-9f3"
 SCRIPT = f"<script>alert('{MARK}')</script>"
 IMG = f'"><img src=x onerror=alert("{MARK}")>'
-EXAMPLES = 30
+EXAMPLES = 20
 # Tables that change as a side effect of any request, or are written with an audited change.
 NOT_STATE = {"audit_event", "sign_in_failure", "rendered_document"}
 DERIVED = {"assessment_result", "domain_result", "restriction_found"}
