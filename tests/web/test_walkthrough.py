@@ -311,3 +311,15 @@ def test_a_nonsense_version_number_is_refused_as_stale_not_a_crash(app, client, 
     answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
     db.session.refresh(answer)
     assert answer.values == {"in-place": "not-in-place"} and answer.version == 1
+
+
+def test_multi_line_evidence_comes_back_exactly_as_typed(app, client, world, login_as):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    evidence = "Policy folder, page 4\n  - indented note\nMeeting minutes, 3 March"
+    client.post(url, data={"q-in-place": "individual", "evidence": evidence, "version": "0"})
+    page = item_form(client, assessment_id, item.id)
+    shown = re.search(r'<textarea[^>]*name="evidence"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert shown.replace("\r\n", "\n").lstrip("\n") == evidence
