@@ -9,6 +9,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth.forms import AppForm
+from ..dates import parse_date as read_date
 from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
@@ -48,19 +49,11 @@ class DateField(Field):
 
 
 def parse_date(day: str, month: str, year: str, label: str) -> tuple[date | None, str | None]:
-    if not (day and month and year):
-        return None, f"{label} must include a day, month and year"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
-        return None, f"{label} must be a real date, written in numbers, like 27 3 2027"
-    if len(year) != 4:
-        return None, "Year must include 4 numbers"
-    try:
-        parsed = date(int(year), int(month), int(day))
-    except ValueError:
-        return None, f"{label} must be a real date"
-    if not 2000 <= parsed.year <= 2100:
+    """A plan's dates: real, and within this century."""
+    parsed, message = read_date(day, month, year, label, example="27 3 2027")
+    if parsed is not None and not 2000 <= parsed.year <= 2100:
         return None, f"{label} must be between the years 2000 and 2100"
-    return parsed, None
+    return parsed, message
 
 
 class ActionForm(AppForm):

@@ -8,6 +8,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.forms import AppForm
+from ..dates import parse_date
 
 MAX_TEXT = 10_000
 
@@ -134,16 +135,10 @@ def _required_message(q) -> str:
 
 
 def _parse_date(day: str, month: str, year: str, label: str):
-    if not (day and month and year):
-        return None, f"{label} must include a day, month and year"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
-        return None, f"{label} must be a real date, written in numbers, like 27 3 2026"
-    if len(year) != 4:
-        return None, "Year must include 4 numbers"
-    try:
-        parsed = date(int(year), int(month), int(day))
-    except ValueError:
-        return None, f"{label} must be a real date"
+    """A review date: real, in the past, and not before 1990."""
+    parsed, message = parse_date(day, month, year, label)
+    if parsed is None:
+        return None, message
     if parsed > date.today():
         return None, f"{label} must be today or in the past"
     if parsed.year < 1990:

@@ -1,0 +1,22 @@
+"""Reading a date typed into the three boxes of the NHS.UK date input, with the messages users
+read. Each form adds its own range (a review date is in the past, a due date in the future)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def parse_date(
+    day: str, month: str, year: str, label: str, example: str = "27 3 2026"
+) -> tuple[date | None, str | None]:
+    """(the date, None), or (None, what is wrong with it)."""
+    if not (day and month and year):
+        return None, f"{label} must include a day, month and year"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        return None, f"{label} must be a real date, written in numbers, like {example}"
+    if len(year) != 4:
+        return None, "Year must include 4 numbers"
+    try:
+        return date(int(year), int(month), int(day)), None
+    except ValueError:
+        return None, f"{label} must be a real date"
