@@ -16,7 +16,6 @@ from .models import (
     ROLE_LEAD,
     ROLE_MEMBER,
     Action,
-    Assessment,
     CommissionerRemit,
     Provider,
     User,
@@ -177,11 +176,3 @@ def seed() -> bool:
         days_ago=120,
     )
     return True
-
-
-def latest_submitted(ward: Ward) -> Assessment | None:
-    return db.session.scalar(
-        select(Assessment)
-        .where(Assessment.ward_id == ward.id, Assessment.submitted_at.is_not(None))
-        .order_by(Assessment.submitted_at.desc())
-    )

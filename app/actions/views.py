@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from .. import frameworks
-from ..access import action_or_404, allow, assessment_or_404
+from ..access import action_or_404, allow, assessment_or_404, member_ward_ids
 from ..auth.forms import form_version
 from ..extensions import db
 from ..models import ACTION_STATUSES
@@ -21,7 +21,7 @@ bp = Blueprint("actions", __name__)
 
 
 def _is_member(ward_id: int) -> bool:
-    return ward_id in {m.ward_id for m in current_user.memberships}
+    return ward_id in member_ward_ids(current_user)
 
 
 @bp.get("/assessments/<int:assessment_id>/plan")

@@ -279,6 +279,16 @@ def reopen(assessment: Assessment, user: User, reason: str) -> bool:
     return True
 
 
+def latest_submitted(ward: Ward) -> Assessment | None:
+    """The ward's most recently submitted assessment, if any."""
+    return db.session.scalar(
+        select(Assessment)
+        .where(Assessment.ward_id == ward.id, Assessment.status == SUBMITTED)
+        .order_by(Assessment.submitted_at.desc())
+        .limit(1)
+    )
+
+
 def previous_submitted(assessment: Assessment) -> Assessment | None:
     """The ward's submitted assessment before this one, for the comparison."""
     if assessment.submitted_at is None:

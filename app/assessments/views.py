@@ -8,7 +8,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import frameworks
-from ..access import allow, assessment_or_404, can_lead, ward_or_404, wards_for_member
+from ..access import (
+    allow,
+    assessment_or_404,
+    can_lead,
+    member_ward_ids,
+    ward_or_404,
+    wards_for_member,
+)
 from ..auth.forms import form_version
 from ..engine import score
 from ..extensions import db
@@ -35,12 +42,7 @@ def home():
     drafts = {}
     for ward in wards:
         drafts[ward.id] = services.draft_for(ward)
-        latest[ward.id] = db.session.scalar(
-            select(Assessment)
-            .where(Assessment.ward_id == ward.id, Assessment.status == SUBMITTED)
-            .order_by(Assessment.submitted_at.desc())
-            .limit(1)
-        )
+        latest[ward.id] = services.latest_submitted(ward)
     return render_template("assessments/home.html", wards=wards, latest=latest, drafts=drafts)
 
 
@@ -60,7 +62,7 @@ def accessibility():
 @allow("ward-or-reviewer")
 def ward(ward_id: int):
     ward = ward_or_404(ward_id)
-    is_member = ward.id in {m.ward_id for m in current_user.memberships}
+    is_member = ward.id in member_ward_ids(current_user)
     query = select(Assessment).where(Assessment.ward_id == ward.id)
     if not is_member:
         query = query.where(Assessment.status == SUBMITTED)
@@ -295,7 +297,7 @@ def check(assessment_id: int):
             framework, item, answers[item.id].values if item.id in answers else {}
         ),
         is_lead=can_lead(current_user, assessment.ward_id),
-        is_member=assessment.ward_id in {m.ward_id for m in current_user.memberships},
+        is_member=assessment.ward_id in member_ward_ids(current_user),
         form=ConfirmForm(),
     )
 
@@ -345,7 +347,7 @@ def results(assessment_id: int):
         result=assessment.result,
         comparison=services.compare(assessment),
         is_lead=can_lead(current_user, assessment.ward_id),
-        is_member=assessment.ward_id in {m.ward_id for m in current_user.memberships},
+        is_member=assessment.ward_id in member_ward_ids(current_user),
     )
 
 

@@ -97,7 +97,7 @@ class Demo:
 def demo(live_server) -> Demo:
     from sqlalchemy import select
 
-    from app.demo import latest_submitted
+    from app.assessments.services import latest_submitted
     from app.extensions import db
     from app.models import Assessment, Ward
 
