@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ROOT, load_config
 from .extensions import csrf, db, login_manager, migrate
+from .templating import PageEnvironment
 
 log = logging.getLogger("app.requests")
 
@@ -48,6 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.jinja_environment = PageEnvironment
     app.jinja_options = {
         "undefined": ChainableUndefined,
         "loader": ChoiceLoader(

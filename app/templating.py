@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import KeysView
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
+from flask.templating import Environment
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -119,6 +122,49 @@ def indent(s, width=4, first: bool = False, blank: bool = False):
     if first:
         out = indention + out
     return Markup(out) if safe else out
+
+
+class _GlobalsKeys(KeysView):
+    """The keys of a template's globals, with a fast `set - keys`.
+
+    Every `{% from ... import %}` in a template runs `context_keys - template.globals.keys()`
+    (Jinja's Template._get_default_module); the NHS.UK macros import several templates on each
+    call, hundreds of times a page. The generic view tests each key against each map in
+    Python; set.difference does it in C. Same result (a set).
+    """
+
+    def __rsub__(self, other):
+        return set(other).difference(*self._mapping.maps)
+
+
+class _Globals(ChainMap):
+    def keys(self):
+        return _GlobalsKeys(self)
+
+
+class PageEnvironment(Environment):
+    """Flask's Jinja environment with two faster look-ups the NHS.UK macros lean on.
+
+    Output is unchanged: `getattr` answers exactly as Jinja's does, and the globals are the
+    same ChainMap (template globals over the environment's), only quicker to subtract.
+    """
+
+    def getattr(self, obj, attribute):
+        # The macros read every parameter as `params.name` on a plain dict. Jinja tries the
+        # attribute first and the item second, raising and catching an AttributeError each
+        # time; a dict has no attributes but its methods, so look the item up directly.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def make_globals(self, d):
+        return _Globals(d if d is not None else {}, self.globals)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def register_templating(app: Flask) -> None:
