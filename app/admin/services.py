@@ -47,8 +47,15 @@ def normalise_email(email: str) -> str:
 # --- providers and wards -----------------------------------------------------------------
 
 
+def _same_name(column, name: str):
+    """The same name, ignoring case. SQLite's lower() only folds ASCII letters, so the exact
+    name is matched too: "ÄRZTE" is then found even where lower() leaves it as it is, instead
+    of reaching the unique index as an error."""
+    return or_(column == name, func.lower(column) == name.lower())
+
+
 def _provider_name_taken(name: str, exclude: Provider | None = None) -> bool:
-    query = select(Provider.id).where(func.lower(Provider.name) == name.lower())
+    query = select(Provider.id).where(_same_name(Provider.name, name))
     if exclude is not None:
         query = query.where(Provider.id != exclude.id)
     return db.session.scalar(query) is not None
@@ -76,9 +83,7 @@ def rename_provider(provider: Provider, name: str) -> None:
 
 
 def _ward_name_taken(provider: Provider, name: str, exclude: Ward | None = None) -> bool:
-    query = select(Ward.id).where(
-        Ward.provider_id == provider.id, func.lower(Ward.name) == name.lower()
-    )
+    query = select(Ward.id).where(Ward.provider_id == provider.id, _same_name(Ward.name, name))
     if exclude is not None:
         query = query.where(Ward.id != exclude.id)
     return db.session.scalar(query) is not None

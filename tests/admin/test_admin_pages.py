@@ -102,6 +102,21 @@ def test_provider_names_are_required_and_unique(world, login_as):
     assert db.session.scalar(select(db.func.count()).select_from(Provider)) == 2
 
 
+def test_a_name_with_capitals_beyond_ascii_is_refused_twice_not_an_error(world, login_as):
+    """Found by the fuzz test: SQLite's lower() leaves "Ä" alone, so the second "ÄRZTE" got
+    past the check and hit the unique index (a 500)."""
+    client = login_as(world.admin)
+    assert client.post("/admin/providers/new", data={"name": "ÄRZTE Trust"}).status_code == 302
+    response = client.post("/admin/providers/new", data={"name": "ÄRZTE Trust"})
+    assert response.status_code == 400
+    assert "There is already a provider called ÄRZTE Trust" in response.get_data(as_text=True)
+    url = f"/admin/providers/{world.southbay.id}/wards/new"
+    assert client.post(url, data={"name": "Ölbaum Ward"}).status_code == 302
+    response = client.post(url, data={"name": "Ölbaum Ward"})
+    assert response.status_code == 400
+    assert "already has a ward called Ölbaum Ward" in response.get_data(as_text=True)
+
+
 def test_an_admin_adds_and_renames_a_ward(world, login_as):
     client = login_as(world.admin)
     client.post(f"/admin/providers/{world.southbay.id}/wards/new", data={"name": "Birch Ward"})
