@@ -155,6 +155,14 @@ def _framework_folders(root: Path) -> list[Path]:
     return sorted(c for c in root.iterdir() if c.is_dir() and (c / MANIFEST).is_file())
 
 
+def _for_item(action: ActionSpec, title: str) -> ActionSpec:
+    """A standard action as one item has it: "{title}" replaced by the item's title."""
+    steps = tuple(
+        s.model_copy(update={"text": s.text.replace("{title}", title)}) for s in action.steps
+    )
+    return action.model_copy(update={"text": action.text.replace("{title}", title), "steps": steps})
+
+
 def _no_manifest(folder: Path) -> Problem:
     return Problem(f"{folder.name}/{MANIFEST}", 1, folder.name, f"no {MANIFEST} found in {folder}")
 
@@ -515,7 +523,7 @@ class _Reader:
                         f"action id {aid!r} is used twice in standard_actions",
                     )  # fmt: skip
                 ids.add(aid)
-            self.check_conditions(MANIFEST, a.get("when"), by_id, None, aid, "action trigger")
+            self.check_triggers(MANIFEST, a, by_id, aid)
         ctx["std_actions"] = ids
 
         if isinstance(scoring, LDict):
@@ -677,6 +685,21 @@ class _Reader:
                         f"(it has: {have})",
                     )  # fmt: skip
 
+    def check_triggers(self, file: str, action: LDict, questions: dict, ident: str) -> None:
+        """An action says when it is suggested (`when`, `steps` or both), with conditions on
+        questions the item asks."""
+        if "when" not in action and "steps" not in action:
+            self.add(
+                file, action.line, ident,
+                "action has neither 'when' nor 'steps'; say when it is suggested",
+            )  # fmt: skip
+        self.check_conditions(file, action.get("when"), questions, None, ident, "action trigger")
+        for _, step in _entries(action.get("steps")):
+            if isinstance(step, LDict):
+                self.check_conditions(
+                    file, step.get("when"), questions, None, ident, "action step trigger"
+                )
+
     # -- meaning checks: items
 
     def check_item(self, file: str, item: LDict, ctx: dict) -> None:
@@ -717,7 +740,7 @@ class _Reader:
                         f"action id {aid!r} is a standard action id; give this action another id",
                     )  # fmt: skip
                 seen.add(aid)
-            self.check_conditions(file, a.get("when"), by_id, None, ident, "action trigger")
+            self.check_triggers(file, a, by_id, ident)
         if isinstance(item.get("actions"), (LList, type(None))) and len(actions) < 2:
             self.add(
                 file, _key_line(item, "actions"), iid,
@@ -751,10 +774,7 @@ class _Reader:
             items = []
             for ri in rd.items:
                 base = ri.questions if ri.questions is not None else m.standard_questions
-                standard_actions = tuple(
-                    a.model_copy(update={"text": a.text.replace("{title}", ri.title)})
-                    for a in m.standard_actions
-                )
+                standard_actions = tuple(_for_item(a, ri.title) for a in m.standard_actions)
                 items.append(
                     Item(
                         id=ri.id,

@@ -107,12 +107,28 @@ class Question(_Model):
         return next((o for o in self.options if o.id == option_id), None)
 
 
+class ActionStep(_Model):
+    """One step of an action with steps: listed in the action's text when `when` holds."""
+
+    text: Text
+    when: Annotated[Conditions, Field(min_length=1)]
+
+
 class ActionSpec(_Model):
+    """A suggested action. It is suggested when every condition of `when` holds and, for an
+    action with `steps`, at least one step's `when` holds too; its text is then `text` followed
+    by the text of each step that holds, one per line. The validator asks for `when`, `steps` or
+    both."""
+
     id: Slug
     text: Text
     priority: Priority
     due_days: Annotated[StrictInt, Field(gt=0)]
-    when: Annotated[Conditions, Field(min_length=1)]
+    when: Conditions = ()
+    steps: tuple[ActionStep, ...] = ()
+    #: ids of actions (of earlier versions) this one takes the place of: a ward's open actions
+    #: with those ids, for the same item, carry forward instead of it.
+    replaces: tuple[Slug, ...] = ()
 
 
 class Reference(_Model):

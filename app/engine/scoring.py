@@ -106,6 +106,7 @@ class PlannedAction:
     priority: str  # high | medium | low
     due_days: int
     item_points: int
+    replaces: tuple[str, ...] = ()  # keys of earlier versions' actions this one takes over from
 
 
 def _maker(cls):
@@ -157,7 +158,9 @@ class _CAction:
     rest: Conds  # the conditions after the first
     seq: int  # position among all the framework's actions
     rank_bits: int  # the priority rank, shifted above the points and the position
-    made: dict  # item points -> PlannedAction (immutable, so one object serves every plan)
+    made: dict  # item points (and steps) -> PlannedAction (immutable: one serves every plan)
+    steps: tuple[tuple[str, Conds], ...] = ()  # (text, conditions) of an action with steps
+    replaces: tuple[str, ...] = ()  # "item-id/action-id" keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ class _CItem:
     status_of: dict[str, str]  # option id of the status question -> status
     justified_when: Conds
     triggers: dict[str, tuple[tuple[frozenset[str], _CAction], ...]]
+    stepped: tuple[_CAction, ...]  # actions with steps: `rest` holds all of their own `when`
     unanswered: ItemScore  # the score of the item when nothing is answered
     unanswered_missing: tuple[tuple[str, str], ...]
 
@@ -213,6 +217,7 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
                 BLANKET if o.blanket else (NOT_IN_PLACE if o.score == 0 else INDIVIDUAL)
             )
     triggers: dict[str, list[tuple[frozenset[str], _CAction]]] = {}
+    stepped: list[_CAction] = []
     for n, a in enumerate(item.actions):
         when = _conds(a.when)
         ca = _CAction(
@@ -223,12 +228,17 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
             priority=a.priority,
             rank=PRIORITY_RANK[a.priority],
             due_days=a.due_days,
-            rest=when[1:],
+            rest=when if a.steps else when[1:],
             seq=seq + n,
             rank_bits=PRIORITY_RANK[a.priority] << (_POINTS_BITS + _SEQ_BITS),
             made={},
+            steps=tuple((step.text, _conds(step.when)) for step in a.steps),
+            replaces=tuple(f"{item.id}/{old}" for old in a.replaces),
         )
-        triggers.setdefault(when[0][0], []).append((when[0][1], ca))
+        if a.steps:
+            stepped.append(ca)
+        else:
+            triggers.setdefault(when[0][0], []).append((when[0][1], ca))
     return _CItem(
         index=index,
         id=item.id,
@@ -240,6 +250,7 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
         status_of=status_of,
         justified_when=_conds(item.justified_when),
         triggers={qid: tuple(v) for qid, v in triggers.items()},
+        stepped=tuple(stepped),
         unanswered=_item_score(
             item.id, domain_id, 0, item.max_points, 0.0, not missing, missing, None, False, None
         ),
@@ -260,6 +271,7 @@ def compile_framework(fw: Framework) -> Compiled:
             domain_items.append(ci)
         domains.append((domain.id, tuple(domain_items)))
     keys = [a.key for ci in items for found in ci.triggers.values() for _, a in found]
+    keys += [a.key for ci in items for a in ci.stepped]
     if len(keys) != len(set(keys)):
         raise ValueError("action keys are not unique (validation should have refused this)")
     if seq >= 1 << _SEQ_BITS or any(ci.max_points >= _POINTS_CAP for ci in items):
@@ -443,7 +455,8 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
 def plan(
     framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None
 ) -> list[PlannedAction]:
-    """The actions whose `when` holds on the shown answers, one per "item-id/action-id" key,
+    """The actions whose `when` holds on the shown answers, one per "item-id/action-id" key
+    (an action with steps also needs a step that holds, and its text lists those steps),
     ordered by priority (high, medium, low), then the item's points (most first), then the
     framework's order (items in order; within an item its own actions, then the standard ones).
 
@@ -453,7 +466,7 @@ def plan(
     """
     compiled: Compiled = framework.compiled
     get = _answer_getter(answers)
-    found: dict[int, tuple[_CAction, _CItem, int]] = {}
+    found: dict[int, tuple[_CAction, _CItem, int, tuple[str, ...]]] = {}
     for ci in compiled.items:
         item_answers = get(ci.id)
         if not item_answers:
@@ -474,14 +487,20 @@ def plan(
                 if a.rest and not _holds(a.rest, shown):
                     continue
                 # one integer orders by (priority, -points, framework order): sorting is cheap
-                found[a.rank_bits | base | a.seq] = (a, ci, points)
+                found[a.rank_bits | base | a.seq] = (a, ci, points, ())
+        for a in ci.stepped:
+            if _holds(a.rest, shown):
+                steps = tuple(text for text, when in a.steps if _holds(when, shown))
+                if steps:
+                    found[a.rank_bits | base | a.seq] = (a, ci, points, steps)
     out: list[PlannedAction] = []
     for key in sorted(found):
-        a, ci, points = found[key]
-        made = a.made.get(points)
+        a, ci, points, steps = found[key]
+        made = a.made.get((points, steps))
         if made is None:
-            made = a.made[points] = _planned(
-                a.key, ci.id, ci.domain_id, a.id, a.text, a.priority, a.due_days, points
+            text = "\n".join((a.text, *(f"- {step}" for step in steps))) if steps else a.text
+            made = a.made[points, steps] = _planned(
+                a.key, ci.id, ci.domain_id, a.id, text, a.priority, a.due_days, points, a.replaces
             )
         out.append(made)
     return out

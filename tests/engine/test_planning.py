@@ -1,5 +1,6 @@
 """Action planning on the worked example (see docs/scoring.md)."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,65 @@ def test_multiple_choice_trigger(fw):
     actions = plan(fw, {"set-times": {"in-place": "individual", "hours": ["weekends"]}})
     assert [a.key for a in actions] == ["set-times/extend-hours"]
     assert plan(fw, {"set-times": {"in-place": "individual", "hours": []}}) == []
+
+
+STEPPED = """
+  - id: explained
+    type: yes_no
+    text: Has it been explained?
+    when: {question: in-place, in: [everyone]}
+    options:
+      - {id: "yes", label: "Yes", score: 0}
+      - {id: "no", label: "No", score: 1}
+standard_actions:
+  - id: safeguards
+    text: Remove "{title}", or put in place
+    priority: high
+    due_days: 30
+    when: {question: in-place, in: [everyone]}
+    steps:
+      - text: a written reason for "{title}"
+        when: {question: written-reason, in: ["no"]}
+      - text: an explanation for patients
+        when: {question: explained, in: ["no"]}
+"""
+
+
+@pytest.fixture(scope="module")
+def stepped(tmp_path_factory):
+    """The valid fixture with a third standard question and one standard action with steps."""
+    folder = tmp_path_factory.mktemp("stepped") / "tiny"
+    shutil.copytree(HERE / "fixtures" / "valid", folder)
+    manifest = folder / "framework.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text[: text.index("standard_actions:")] + STEPPED.lstrip("\n"))
+    return load(folder)
+
+
+def _safeguards(fw, item_id, answers):
+    return [a for a in plan(fw, {item_id: answers}) if a.action_id == "safeguards"]
+
+
+def test_an_action_with_steps_lists_only_the_steps_that_hold(stepped):
+    neither = {"in-place": "everyone", "written-reason": "no", "explained": "no"}
+    (both,) = _safeguards(stepped, "set-times", neither)
+    assert both.text == (
+        'Remove "Garden at set times", or put in place\n'
+        '- a written reason for "Garden at set times"\n'
+        "- an explanation for patients"
+    )
+    assert (both.key, both.priority, both.due_days) == ("set-times/safeguards", "high", 30)
+    (one,) = _safeguards(stepped, "set-times", {**neither, "written-reason": "yes"})
+    assert one.text.split("\n")[1:] == ["- an explanation for patients"]
+    # plans share their immutable actions: the shorter text must not have replaced the longer
+    assert _safeguards(stepped, "set-times", neither) == [both]
+
+
+def test_an_action_with_steps_needs_its_own_when_and_one_step(stepped):
+    # no step holds: nothing to do
+    everyone_ok = {"in-place": "everyone", "written-reason": "yes", "explained": "yes"}
+    assert _safeguards(stepped, "garden-locked", everyone_ok) == []
+    # the steps' questions are hidden unless the restriction is on everyone, so the action's own
+    # `when` is checked on its own too: a stale "no" for a hidden question triggers nothing
+    hidden = {"in-place": "individual", "written-reason": "no", "explained": "no"}
+    assert _safeguards(stepped, "garden-locked", hidden) == []

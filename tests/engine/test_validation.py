@@ -113,6 +113,15 @@ CASES = {
         ("garden.yaml", 37, "set-times/extend-hours",
          "action trigger refers to unknown question 'opening-hours'", "opening-hours"),
     ],
+    "action-steps": [
+        ("garden.yaml", 14, "garden-locked/care-plans",
+         "action has neither 'when' nor 'steps'; say when it is suggested", "- id: care-plans"),
+        ("garden.yaml", 44, "set-times/closure-log",
+         "action step trigger refers to option 'nights', which question 'hours' does not have "
+         "(it has: evenings, weekends)", "in: [evenings, nights]"),
+        ("garden.yaml", 46, "set-times/closure-log",
+         "action step trigger refers to unknown question 'reason-closed'", "reason-closed"),
+    ],
     "score-out-of-range": [
         ("garden.yaml", 28, "set-times/hours",
          "score must be a whole number from 0 to 10, not 12", "score: 12"),
