@@ -26,9 +26,17 @@ def answers_for(framework, status: str = "not-in-place", safeguards: str = "no")
     return answers
 
 
-def make_assessment(ward, user, answers: dict | None = None, submit: bool = False) -> Assessment:
-    """Start an assessment for a ward, save the given answers, and optionally submit it."""
+def make_assessment(
+    ward, user, answers: dict | None = None, submit: bool = False, version: str | None = None
+) -> Assessment:
+    """Start an assessment for a ward, save the given answers, and optionally submit it.
+
+    `version` pins it to an older framework version than the newest.
+    """
     assessment = services.start(ward, user)
+    if version is not None:
+        assessment.framework_version = version
+        db.session.commit()
     framework = frameworks.for_assessment(assessment)
     if answers is None:
         answers = answers_for(framework)

@@ -41,13 +41,30 @@ EDITABLE = (
 )
 
 
+def _carry_forward(action: Action, assessment: Assessment, user: User) -> None:
+    if action.assessment_id == assessment.id:
+        return
+    audit.record(
+        "carry-forward",
+        action,
+        before={"assessment_id": action.assessment_id},
+        after={"assessment_id": assessment.id},
+        ward_id=assessment.ward_id,
+        assessment_id=assessment.id,
+        user=user,
+    )
+    action.assessment_id = assessment.id
+
+
 def create_plan(
     assessment: Assessment, framework: Framework, answers: dict, user: User
 ) -> list[Action]:
     """Add the framework's triggered actions to the ward's plan.
 
     Open actions the ward already has for the same restriction and action carry forward to
-    this assessment instead of being duplicated.
+    this assessment instead of being duplicated. So do open actions that a newer framework
+    version's action `replaces` (1.0.0's six safeguard actions, which 1.1.0 folds into one):
+    the team keeps the actions it is working on, and gets the new one once they are closed.
     """
     today = (assessment.submitted_at or utcnow()).date()
     open_by_key = {
@@ -62,19 +79,12 @@ def create_plan(
     }
     created = []
     for planned in plan(framework, answers):
-        existing = open_by_key.get(planned.key)
-        if existing is not None:
-            if existing.assessment_id != assessment.id:
-                audit.record(
-                    "carry-forward",
-                    existing,
-                    before={"assessment_id": existing.assessment_id},
-                    after={"assessment_id": assessment.id},
-                    ward_id=assessment.ward_id,
-                    assessment_id=assessment.id,
-                    user=user,
-                )
-                existing.assessment_id = assessment.id
+        existing = [
+            open_by_key[key] for key in (planned.key, *planned.replaces) if key in open_by_key
+        ]
+        if existing:
+            for action in existing:
+                _carry_forward(action, assessment, user)
             continue
         action = Action(
             ward_id=assessment.ward_id,

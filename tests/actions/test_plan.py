@@ -290,3 +290,34 @@ def test_open_actions_carry_forward_to_the_next_assessment(app, world, oak_plan)
         db.select(AuditEvent).where(AuditEvent.event == "carry-forward")
     ).all()
     assert actions_of(oak_plan) == [db.session.get(Action, done.id)]
+
+
+def test_a_new_framework_version_carries_forward_the_open_actions_its_action_replaces(app, world):
+    """1.1.0's one `safeguards` action replaces 1.0.0's six safeguard actions: a ward's open
+    ones carry forward in its place (nothing hidden, nothing doubled), and a restriction whose
+    old safeguard actions are all closed gets the new action."""
+    kept, closed, fresh = (d.items[0].id for d in frameworks.latest().domains[:3])
+    lead = world.oak_lead
+    old = make_assessment(world.oak, lead, blanket_answers(app, [kept, closed]), True, "1.0.0")
+    first = actions_of(old)
+    safeguards_1_0 = {"record-reason", "get-authorisation", "review-now", "explain",
+                      "allow-exemptions", "involve-lived-experience"}  # fmt: skip
+    kept_old = [
+        a for a in first if a.item_id == kept and a.action_key.split("/")[1] in safeguards_1_0
+    ]
+    assert len(kept_old) == 6
+    for a in first:
+        if a.item_id == closed:
+            a.status = "done"
+    db.session.commit()
+
+    new = make_assessment(world.oak, lead, blanket_answers(app, [kept, closed, fresh]), submit=True)
+    assert new.framework_version == "1.1.0"
+    second = actions_of(new)
+    keys = {a.action_key for a in second}
+    assert {a.id for a in kept_old} <= {a.id for a in second}  # re-linked, not copied
+    assert f"{kept}/safeguards" not in keys
+    assert {f"{closed}/safeguards", f"{fresh}/safeguards"} <= keys
+    assert not keys & {f"{closed}/{old_id}" for old_id in safeguards_1_0}
+    (listed,) = [a for a in second if a.action_key == f"{fresh}/safeguards"]
+    assert listed.text.count("\n- ") == 6  # every safeguard is missing in these answers

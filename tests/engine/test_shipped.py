@@ -1,8 +1,9 @@
-"""The shipped framework: framework/blanket-restrictions."""
+"""The shipped framework: its newest version, framework/blanket-restrictions-1.1, and the
+older versions beside it that earlier assessments are pinned to."""
 
 import time
 
-from app.engine import load_all, summary, validate
+from app.engine import load_all, plan, summary, validate
 
 from .conftest import ROOT, SHIPPED
 
@@ -15,7 +16,40 @@ def test_shipped_framework_is_valid():
 def test_every_framework_folder_is_valid():
     problems = validate(ROOT / "framework")
     assert problems == [], "\n".join(str(p) for p in problems)
-    assert ("blanket-restrictions", "1.0.0") in load_all(ROOT / "framework")
+    loaded = load_all(ROOT / "framework")
+    assert {("blanket-restrictions", "1.0.0"), ("blanket-restrictions", "1.1.0")} <= set(loaded)
+
+
+def test_version_1_0_0_is_unchanged_since_assessments_used_it():
+    """Assessments made with 1.0.0 keep its questions and its six safeguard actions: its files
+    are never edited (a new version is a new folder), so its digest is what it was."""
+    old = load_all(ROOT / "framework")["blanket-restrictions", "1.0.0"]
+    assert old.digest == "632b989bb650b50efde710dfef061ecf9cca4838816f2822b8a98b8f65bcaac5"
+    assert summary(old) == "19 domains, 82 items, 658 questions, 660 actions"
+
+
+def test_one_safeguards_action_per_restriction_lists_only_what_is_missing(shipped):
+    """1.1.0 folds the six safeguard actions into one per restriction; its steps are the
+    safeguards still missing, and a justified restriction gets none."""
+    item = shipped.items[0]
+    everyone = {"in-place": "everyone"}
+    safeguard_questions = [
+        "written-reason", "senior-authorisation", "reviewed-in-period", "explained",
+        "exemptions", "lived-experience",
+    ]  # fmt: skip
+    all_yes = {**everyone, **dict.fromkeys(safeguard_questions, "yes")}
+    assert not [a for a in plan(shipped, {item.id: all_yes}) if a.action_id == "safeguards"]
+    all_no = {**everyone, **dict.fromkeys(safeguard_questions, "no")}
+    (action,) = [a for a in plan(shipped, {item.id: all_no}) if a.action_id == "safeguards"]
+    assert len(action.text.split("\n")) == 1 + 6 and action.priority == "high"
+    two_missing = {**all_yes, "explained": "no", "exemptions": "no"}
+    (action,) = [a for a in plan(shipped, {item.id: two_missing}) if a.action_id == "safeguards"]
+    assert action.text.split("\n")[1:] == [
+        "- an explanation for patients and carers, in plain words and in easy read",
+        "- a way to exempt a person whose own risk does not call for it",
+    ]
+    not_blanket = {"in-place": "individual"}
+    assert not [a for a in plan(shipped, {item.id: not_blanket}) if a.action_id == "safeguards"]
 
 
 def test_shipped_shape(shipped):
