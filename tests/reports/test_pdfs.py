@@ -191,3 +191,26 @@ def test_every_action_of_the_plan_is_in_the_pdf(client, world, login_as, app):
     assert f"{len(actions)} actions" in text
     for a in actions:
         assert " ".join(a.text.split())[:40] in text
+
+
+def test_each_action_says_its_owner_dates_status_and_reasons_in_words(client, world, login_as, app):
+    oak = make_assessment(world.oak, world.oak_lead, blanket_answers(app), submit=True)
+    first, second, *_ = actions_of(oak)
+    first.owner_name = "Priya Patel"
+    first.status = "in-progress"
+    first.lived_experience = True
+    first.notes = "Raised at the community meeting"
+    second.status = "not-doing"
+    second.not_doing_reason = "The garden is now open all day"
+    db.session.commit()
+    login_as(world.oak_lead)
+    text = pdf_text(client.get(f"/assessments/{oak.id}/plan.pdf"))
+    due, review = (f"{d.day} {d:%B %Y}" for d in (first.due_date, first.review_date))
+    assert (
+        f"Owner: Priya Patel · Due {due} · In progress · Review {review} · "
+        "Lived experience: involved Notes: Raised at the community meeting"
+    ) in text
+    assert "Not doing · " in text and "Not doing it because: The garden is now open all day" in text
+    assert "Owner: no owner yet" in text and "Lived experience: not involved" in text
+    # the safeguards action lists the missing safeguards one per line
+    assert "put these missing safeguards in place: - a written reason" in text
