@@ -1,18 +1,23 @@
 """The rendering speed-ups change no page: every page reads the same as with stock Jinja and the
 NHS.UK macros.
 
-The reference is a second app on the same database whose Jinja environment is Flask's own, so
-every difference a speed-up could make shows up as a difference in some page.
+The reference is a second app on the same database whose Jinja environment is Flask's own and
+whose question fields come from the nhsuk-frontend-jinja macros, so every difference a speed-up
+could make shows up as a difference in some page. Pages compare as HTML: the same tags,
+attributes and text in the same order, where a run of whitespace counts as one space (as a
+browser shows it), except inside a textarea or pre, where every character counts.
 """
 
 from __future__ import annotations
 
 import re
 from collections import ChainMap
+from html.parser import HTMLParser
 
 import flask.templating
 import jinja2
 import pytest
+from markupsafe import Markup
 
 import app as app_package
 from app import create_app, frameworks
@@ -22,24 +27,86 @@ from tests.conftest import login
 from tests.helpers import make_assessment
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
+# templates/macros/questions.html as the NHS.UK package's own macros.
+NHSUK_QUESTIONS = """
+{% from "nhsuk/components/radios/macro.jinja" import radios as nhsuk_radios %}
+{% from "nhsuk/components/checkboxes/macro.jinja" import checkboxes as nhsuk_checkboxes %}
+{% from "nhsuk/components/date-input/macro.jinja" import dateInput as nhsuk_date_input %}
+{% macro radios(params) %}{{ nhsuk_radios(params) }}{% endmacro %}
+{% macro checkboxes(params) %}{{ nhsuk_checkboxes(params) }}{% endmacro %}
+{% macro dateInput(params) %}{{ nhsuk_date_input(params) }}{% endmacro %}
+"""
+NHSUK_STATUS = """
+{% from "nhsuk/components/task-list/macro.jinja" import taskList as nhsuk_task_list %}
+{% from "nhsuk/components/tag/macro.jinja" import tag as nhsuk_tag %}
+{% macro taskList(params) %}{{ nhsuk_task_list(params) }}{% endmacro %}
+{% macro tag(params) %}{{ nhsuk_tag(params) }}{% endmacro %}
+"""
+
+
+class _Tokens(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.out: list[tuple] = []
+        self.verbatim = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(("start", tag, tuple(attrs)))
+        self.verbatim += tag in ("textarea", "pre")
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(("start", tag, tuple(attrs)))
+
+    def handle_endtag(self, tag):
+        self.out.append(("end", tag))
+        self.verbatim -= tag in ("textarea", "pre")
+
+    def handle_data(self, data):
+        if self.out and self.out[-1][0] == "text":
+            data = self.out.pop()[1] + data
+        self.out.append(("text", data if self.verbatim else re.sub(r"\s+", " ", data)))
+
+    def handle_decl(self, decl):
+        self.out.append(("decl", decl))
+
+
+def as_html(text: str) -> list[tuple]:
+    """What a browser makes of a page, whitespace between words and tags counted once."""
+    parser = _Tokens()
+    parser.feed(text)
+    parser.close()
+    return parser.out
+
+
+def test_the_comparison_counts_what_a_browser_shows():
+    assert as_html("<p class='a'>\n  one  two\n</p>") == as_html('<p class="a"> one two </p>')
+    assert as_html("<p>one two</p>") != as_html("<p>onetwo</p>")
+    assert as_html("<p> x</p>") != as_html("<p>x</p>")
+    assert as_html("<input checked>") != as_html("<input>")
+    assert as_html("<textarea>a  b</textarea>") != as_html("<textarea>a b</textarea>")
 
 
 @pytest.fixture
 def reference_app(app, monkeypatch):
-    """The same app on the same database, rendering with Jinja's stock environment."""
+    """The same app on the same database, rendering with Jinja's stock environment and the
+    NHS.UK macros."""
     monkeypatch.setattr(app_package, "PageEnvironment", flask.templating.Environment)
     keys = ("TESTING", "WTF_CSRF_ENABLED", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
     reference = create_app({k: app.config[k] for k in keys})
     assert type(reference.jinja_env) is flask.templating.Environment
     assert type(app.jinja_env) is PageEnvironment
+    overlay = jinja2.DictLoader(
+        {"macros/questions.html": NHSUK_QUESTIONS, "macros/status.html": NHSUK_STATUS}
+    )
+    reference.jinja_env.loader = jinja2.ChoiceLoader([overlay, reference.jinja_env.loader])
     return reference
 
 
-def page(client, path: str) -> str:
+def page(client, path: str) -> list[tuple]:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     # A CSRF token is signed with the time, so two renders a second apart differ.
-    return TOKEN.sub(r"\1-", response.get_data(as_text=True))
+    return as_html(TOKEN.sub(r"\1-", response.get_data(as_text=True)))
 
 
 def assert_same_pages(app, reference_app, user, paths):
@@ -48,7 +115,17 @@ def assert_same_pages(app, reference_app, user, paths):
         assert login(ours, user).status_code == 302
         theirs.set_cookie("session", ours.get_cookie("session").value)
     for path in paths:
-        assert page(ours, path) == page(theirs, path), path
+        assert_same_html(page(ours, path), page(theirs, path), path)
+
+
+def assert_same_html(ours: list[tuple], theirs: list[tuple], what) -> None:
+    if ours != theirs:
+        pairs = enumerate(zip(ours, theirs, strict=False))
+        at = next((n for n, (a, b) in pairs if a != b), min(len(ours), len(theirs)))
+        raise AssertionError(
+            f"{what}: first difference at {at}\nours:   {ours[at - 3 : at + 4]}"
+            f"\ntheirs: {theirs[at - 3 : at + 4]}"
+        )
 
 
 def test_every_question_page_task_list_and_home_read_the_same(app, world, reference_app):
@@ -116,3 +193,105 @@ def test_globals_subtract_as_a_chain_map_does():
         assert keys - ours.keys() == keys - stock.keys()
         assert type(keys - ours.keys()) is set
     assert ours == stock
+
+
+LEGEND = {"text": " Is the <garden> locked & why? ", "size": "m"}
+CHOICES = [
+    {
+        "value": "yes",
+        "text": "Yes",
+        "checked": True,
+        "conditional": {"html": "<p>more</p>\n<p>x</p>"},
+    },
+    {"value": "no", "text": " No <b> ", "checked": False, "conditional": {"html": "<p>then</p>"}},
+    {"value": 'a"b', "text": "Quote", "checked": False},
+]
+FIELD_PARAMS = [
+    {"name": "q-a", "idPrefix": "q-a", "fieldset": {"legend": LEGEND}, "items": CHOICES},
+    {
+        "name": "q-b",
+        "idPrefix": "q-b",
+        "fieldset": {"legend": {"text": "Small", "size": "s"}},
+        "hint": {"text": "A hint with\nlines & <tags>"},
+        "classes": "nhsuk-radios--inline",
+        "errorMessage": {"text": "Select one of the options for: <this>"},
+        "items": CHOICES[1:],
+    },
+    {
+        "name": "q-c",
+        "idPrefix": "q-c",
+        "fieldset": {"legend": LEGEND},
+        "classes": "",
+        "errorMessage": {"text": "Select one"},
+        "items": [{"value": "x", "text": "X", "checked": False}],
+    },
+]
+DATE_PARAMS = [
+    {
+        "id": "q-d",
+        "namePrefix": "q-d",
+        "fieldset": {"legend": LEGEND},
+        "hint": {"text": "For example, 27 3 2026"} if hint else None,
+        "errorMessage": {"text": "Date must be a real date"} if error else None,
+        "items": [
+            {"name": part, "label": part.title(), "classes": width + error, "value": value}
+            for part, width, value in (
+                ("day", "nhsuk-input--width-2", "7"),
+                ("month", "nhsuk-input--width-2", ""),
+                ("year", "nhsuk-input--width-4", "<2026>"),
+            )
+        ],
+    }
+    for hint in (False, True)
+    for error in ("", " nhsuk-input--error")
+]
+
+
+@pytest.mark.parametrize("macro", ["radios", "checkboxes"])
+@pytest.mark.parametrize("params", FIELD_PARAMS)
+def test_choice_fields_read_as_the_nhsuk_macros(app, macro, params):
+    assert_same_macro_output(app, macro, params)
+
+
+@pytest.mark.parametrize("params", DATE_PARAMS)
+def test_date_fields_read_as_the_nhsuk_macro(app, params):
+    params = {k: v for k, v in params.items() if v is not None}
+    assert_same_macro_output(app, "dateInput", params)
+
+
+TASKS = [
+    {
+        "title": {"text": " Outside & <space> "},
+        "href": "/assessments/1/domains/a?x=1&y=2",
+        "hint": {"text": "1 of 4 restrictions answered"},
+        "status": {"html": Markup('<strong class="nhsuk-tag">In progress</strong>')},
+    },
+    {
+        "title": {"text": "Doors"},
+        "href": "/b",
+        "hint": {"text": "4 of 4 <restrictions> answered"},
+        "status": {"text": " Completed & checked "},
+    },
+]
+
+
+@pytest.mark.parametrize("params", [{"idPrefix": "domains", "items": TASKS}, {"items": TASKS}])
+def test_task_lists_read_as_the_nhsuk_macro(app, params):
+    assert_same_macro_output(app, "taskList", params, "status")
+
+
+@pytest.mark.parametrize("colour", ["white", "blue", "green", "orange", "red", "mauve", None])
+def test_tags_read_as_the_nhsuk_macro(app, colour):
+    assert_same_macro_output(app, "tag", {"text": " Amber & <b> ", "colour": colour}, "status")
+
+
+def assert_same_macro_output(app, macro, params, module="questions"):
+    env = app.jinja_env
+    ours = env.from_string(
+        f'{{% from "macros/{module}.html" import {macro} %}}{{{{ {macro}(params) }}}}'
+    )
+    nhsuk = NHSUK_QUESTIONS if module == "questions" else NHSUK_STATUS
+    theirs = env.from_string(nhsuk + f"{{{{ {macro}(params) }}}}")
+    assert_same_html(
+        as_html(ours.render(params=params)), as_html(theirs.render(params=params)), params
+    )
