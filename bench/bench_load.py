@@ -27,6 +27,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -326,6 +327,8 @@ def run(database: str, args) -> dict:
             ):
                 warm.request("warm-up", "GET", path)
         load_before = os.getloadavg()[0]
+        server_cpu_before = tree_cpu_seconds(server.pid)
+        own_before = resource.getrusage(resource.RUSAGE_SELF)
 
         started = time.monotonic()
         deadline = started + args.seconds
@@ -342,7 +345,16 @@ def run(database: str, args) -> dict:
         for t in threads:
             t.join(timeout=args.seconds + 60)
         wall = time.monotonic() - started
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        own = (own_after.ru_utime + own_after.ru_stime) - (
+            own_before.ru_utime + own_before.ru_stime
+        )
+        served = tree_cpu_seconds(server.pid) - server_cpu_before
         print(f"\nload average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
+        print(
+            f"CPU over the run: gunicorn {served:.1f} s ({served / wall:.2f} cores), "
+            f"this load generator {own:.1f} s ({own / wall:.2f} cores), of {os.cpu_count()} cores"
+        )
         summary = summarise(database, samples, wall, args)
         if summary["errors"]:
             log = (work / "gunicorn.log").read_text().splitlines()
@@ -359,6 +371,24 @@ def run(database: str, args) -> dict:
         if pg_dir:
             subprocess.run([str(PG_SCRIPT), "stop", pg_dir], check=False)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children (gunicorn's workers), from
+    /proc: a worker's time counts while it lives."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        pending.extend(int(c) for c in children)
+    return total
 
 
 def summarise(database: str, samples, wall: float, args) -> dict:
