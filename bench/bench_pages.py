@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import event  # noqa: E402
+
 from app import create_app, frameworks  # noqa: E402
 from app.assessments import services  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402
@@ -173,11 +175,32 @@ def requests(client, anonymous, plan: dict) -> dict:
     }
 
 
+def print_queries(app, kinds: dict) -> None:
+    """The SQL statements one request of each kind runs."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:150])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    for name, (request, _) in kinds.items():
+        call = request()
+        statements.clear()
+        call()
+        print(f"{name}: {len(statements)} statements")
+        for statement in statements:
+            print(f"    {statement}")
+    event.remove(engine, "before_cursor_execute", record)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--only", default="", help="comma-separated name fragments")
     parser.add_argument("--profile", default="", help="cProfile one request kind, print top 40")
+    parser.add_argument("--queries", action="store_true", help="print each request's SQL")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-pages-")
@@ -202,6 +225,10 @@ def main() -> None:
     for request, _ in kinds.values():  # warm up: templates compiled, PDF rendered and cached
         for _ in range(5):
             request()()
+
+    if args.queries:
+        print_queries(app, kinds)
+        return
 
     if args.profile:
         import cProfile

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit, security
 from ..access import allow
@@ -32,7 +33,11 @@ def load_user(token: str):
     user_id, _, session_token = token.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # Every page reads the user's ward memberships and commissioner remits (access rules, the
+    # header's links): load them with the user, in one statement instead of three.
+    user = db.session.get(
+        User, int(user_id), options=[joinedload(User.memberships), joinedload(User.remits)]
+    )
     if user is None or not secrets.compare_digest(user.session_token or "", session_token):
         return None
     return user
