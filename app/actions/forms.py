@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -14,6 +15,10 @@ from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
 OTHER_OWNER = "other"
+
+
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class DateField(Field):
@@ -68,7 +73,7 @@ class ActionForm(AppForm):
     )
     priority = RadioField(
         "Priority",
-        choices=list(PRIORITIES.items()),
+        choices=_choices(PRIORITIES),
         validators=[DataRequired("Select a priority")],
     )
     owner = SelectField("Owner", choices=[], validate_choice=False)
@@ -79,7 +84,7 @@ class ActionForm(AppForm):
     due_date = DateField("Due date")
     status = RadioField(
         "Status",
-        choices=list(ACTION_STATUSES.items()),
+        choices=_choices(ACTION_STATUSES),
         default="not-started",
         validators=[DataRequired("Select a status")],
     )
@@ -98,7 +103,7 @@ class ActionForm(AppForm):
     review_date = DateField("Date the restriction is next reviewed")
     lived_experience = RadioField(
         "Were people with lived experience involved in this action?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         default="no",
         validators=[DataRequired("Select yes if people with lived experience were involved")],
     )
@@ -107,14 +112,15 @@ class ActionForm(AppForm):
 
     def set_choices(self, team, framework=None) -> None:
         self.owner.choices = (
-            [("", "No owner yet")]
-            + [(f"user-{u.id}", u.name) for u in team]
-            + [(OTHER_OWNER, "Someone else (enter their name below)")]
+            [SelectChoice("", "No owner yet")]
+            + [SelectChoice(f"user-{u.id}", u.name) for u in team]
+            + [SelectChoice(OTHER_OWNER, "Someone else (enter their name below)")]
         )
         self._team_ids = {u.id for u in team}
         if framework is not None:
-            self.item_id.choices = [("", "Not about one restriction")] + [
-                (i.id, f"{framework.domain_of(i.id).title}: {i.title}") for i in framework.items
+            self.item_id.choices = [SelectChoice("", "Not about one restriction")] + [
+                SelectChoice(i.id, f"{framework.domain_of(i.id).title}: {i.title}")
+                for i in framework.items
             ]
             self._item_ids = {i.id for i in framework.items}
 
@@ -180,13 +186,19 @@ class FilterForm(AppForm):
 
     def set_choices(self, framework, owners: list[str]) -> None:
         self.status.choices = (
-            [("", "Any status")] + list(ACTION_STATUSES.items()) + [("overdue", "Overdue")]
+            [SelectChoice("", "Any status")]
+            + _choices(ACTION_STATUSES)
+            + [SelectChoice("overdue", "Overdue")]
         )
-        self.domain.choices = [("", "Any section")] + [(d.id, d.title) for d in framework.domains]
+        self.domain.choices = [SelectChoice("", "Any section")] + [
+            SelectChoice(d.id, d.title) for d in framework.domains
+        ]
         self.owner.choices = (
-            [("", "Anyone")] + [(n, n) for n in owners] + [("none", "No owner yet")]
+            [SelectChoice("", "Anyone")]
+            + [SelectChoice(n, n) for n in owners]
+            + [SelectChoice("none", "No owner yet")]
         )
 
     def cleaned(self, name: str) -> str:
         value = getattr(self, name).data or ""
-        return value if value in {v for v, _ in getattr(self, name).choices} else ""
+        return value if value in {c.value for c in getattr(self, name).choices} else ""
