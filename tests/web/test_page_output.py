@@ -22,26 +22,33 @@ from markupsafe import Markup
 import app as app_package
 from app import create_app, frameworks
 from app.demo import demo_answers
+from app.extensions import db
 from app.templating import PageEnvironment
 from tests.conftest import login
 from tests.helpers import make_assessment
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
-# templates/macros/questions.html as the NHS.UK package's own macros.
-NHSUK_QUESTIONS = """
-{% from "nhsuk/components/radios/macro.jinja" import radios as nhsuk_radios %}
-{% from "nhsuk/components/checkboxes/macro.jinja" import checkboxes as nhsuk_checkboxes %}
-{% from "nhsuk/components/date-input/macro.jinja" import dateInput as nhsuk_date_input %}
-{% macro radios(params) %}{{ nhsuk_radios(params) }}{% endmacro %}
-{% macro checkboxes(params) %}{{ nhsuk_checkboxes(params) }}{% endmacro %}
-{% macro dateInput(params) %}{{ nhsuk_date_input(params) }}{% endmacro %}
-"""
-NHSUK_STATUS = """
-{% from "nhsuk/components/task-list/macro.jinja" import taskList as nhsuk_task_list %}
-{% from "nhsuk/components/tag/macro.jinja" import tag as nhsuk_tag %}
-{% macro taskList(params) %}{{ nhsuk_task_list(params) }}{% endmacro %}
-{% macro tag(params) %}{{ nhsuk_tag(params) }}{% endmacro %}
-"""
+# Our macro files, and the NHS.UK components each of their macros stands for.
+NHSUK_COMPONENTS = {
+    "questions": {
+        "radios": "radios",
+        "checkboxes": "checkboxes",
+        "dateInput": "date-input",
+        "textarea": "textarea",
+        "button": "button",
+    },
+    "status": {"taskList": "task-list", "tag": "tag"},
+    "layout": {"skipLink": "skip-link", "header": "header", "footer": "footer"},
+}
+
+
+def nhsuk_version(module: str) -> str:
+    """templates/macros/<module>.html written as calls to the NHS.UK package's own macros."""
+    return "".join(
+        f'{{% from "nhsuk/components/{folder}/macro.jinja" import {name} as nhsuk_{name} %}}'
+        f"{{% macro {name}(params) %}}{{{{ nhsuk_{name}(params) }}}}{{% endmacro %}}\n"
+        for name, folder in NHSUK_COMPONENTS[module].items()
+    )
 
 
 class _Tokens(HTMLParser):
@@ -96,7 +103,7 @@ def reference_app(app, monkeypatch):
     assert type(reference.jinja_env) is flask.templating.Environment
     assert type(app.jinja_env) is PageEnvironment
     overlay = jinja2.DictLoader(
-        {"macros/questions.html": NHSUK_QUESTIONS, "macros/status.html": NHSUK_STATUS}
+        {f"macros/{module}.html": nhsuk_version(module) for module in NHSUK_COMPONENTS}
     )
     reference.jinja_env.loader = jinja2.ChoiceLoader([overlay, reference.jinja_env.loader])
     return reference
@@ -123,8 +130,8 @@ def assert_same_html(ours: list[tuple], theirs: list[tuple], what) -> None:
         pairs = enumerate(zip(ours, theirs, strict=False))
         at = next((n for n, (a, b) in pairs if a != b), min(len(ours), len(theirs)))
         raise AssertionError(
-            f"{what}: first difference at {at}\nours:   {ours[at - 3 : at + 4]}"
-            f"\ntheirs: {theirs[at - 3 : at + 4]}"
+            f"{what}: first difference at {at}\nours:   {ours[max(at - 3, 0) : at + 4]}"
+            f"\ntheirs: {theirs[max(at - 3, 0) : at + 4]}"
         )
 
 
@@ -137,6 +144,33 @@ def test_every_question_page_task_list_and_home_read_the_same(app, world, refere
     paths += [f"/assessments/{draft.id}/domains/{d.id}" for d in framework.domains]
     paths += [f"/assessments/{draft.id}/items/{i.id}" for i in framework.items]
     assert_same_pages(app, reference_app, world.oak_lead, paths)
+
+
+def test_a_question_page_with_errors_reads_the_same(app, world, reference_app):
+    draft = make_assessment(world.oak, world.oak_lead, {})
+    item = frameworks.latest().items[0]
+    path = f"/assessments/{draft.id}/items/{item.id}"
+    ours, theirs = app.test_client(), reference_app.test_client()
+    assert login(ours, world.oak_lead).status_code == 302
+    theirs.set_cookie("session", ours.get_cookie("session").value)
+    # Blanket, a safeguard left out, a date that is not one, and evidence typed with spaces.
+    form = {
+        "version": "0",
+        "q-in-place": "everyone",
+        "q-last-review-date-day": "31",
+        "q-last-review-date-month": "2",
+        "q-last-review-date-year": "26",
+        "evidence": "  kept\n\nexactly <as> typed ",
+        "action": "continue",
+    }
+    pages = []
+    for client in (ours, theirs):
+        response = client.post(path, data=form)
+        db.session.remove()  # end the test context's write transaction, as a request would
+        assert response.status_code == 400
+        pages.append(as_html(TOKEN.sub(r"\1-", response.get_data(as_text=True))))
+    assert "There is a problem" in str(pages[0])
+    assert_same_html(*pages, path)
 
 
 def test_results_sign_in_and_public_pages_read_the_same(app, world, reference_app):
@@ -259,6 +293,36 @@ def test_date_fields_read_as_the_nhsuk_macro(app, params):
     assert_same_macro_output(app, "dateInput", params)
 
 
+TEXTAREAS = [
+    {
+        "name": "evidence",
+        "id": "evidence",
+        "label": {"text": " Evidence (optional) ", "size": "s"},
+        "hint": {"text": "For example, the <policy> & notes."},
+        "value": value,
+        "errorMessage": {"text": "Evidence must be 5000 characters or fewer"} if error else None,
+    }
+    for value in ("", "\n  two  spaces\n\nand <b>tags</b> & more \n", "one")
+    for error in (False, True)
+] + [{"name": "q-x", "id": "q-x", "label": {"text": "Why?", "size": "m"}, "value": "x"}]
+BUTTONS = [
+    {"text": "Save and continue", "name": "action", "value": "continue"},
+    {"text": " Later & <soon> ", "name": "action", "value": 'la"ter', "classes": "nhsuk-button--x"},
+    {"text": "Sign in"},
+]
+
+
+@pytest.mark.parametrize("params", TEXTAREAS)
+def test_text_boxes_read_as_the_nhsuk_macro(app, params):
+    params = {k: v for k, v in params.items() if v is not None}
+    assert_same_macro_output(app, "textarea", params)
+
+
+@pytest.mark.parametrize("params", BUTTONS)
+def test_buttons_read_as_the_nhsuk_macro(app, params):
+    assert_same_macro_output(app, "button", params)
+
+
 TASKS = [
     {
         "title": {"text": " Outside & <space> "},
@@ -285,13 +349,46 @@ def test_tags_read_as_the_nhsuk_macro(app, colour):
     assert_same_macro_output(app, "tag", {"text": " Amber & <b> ", "colour": colour}, "status")
 
 
+SIGN_OUT = Markup('<form action="/logout" method="post"><button>Sign out</button></form>')
+NAVIGATION = [
+    {"href": "/", "text": "Your wards", "active": False},
+    {"href": "/review/?a=1&b=2", "text": "Review & <more>", "active": True},
+    {"href": "/admin/", "text": "Administration", "active": False},
+]
+HEADERS = [
+    {"service": {"text": "Blanket & <Self>", "href": "/"}, "logo": {"href": "/"}},
+    {
+        "service": {"text": "Blanket Restrictions Self-Assessment", "href": "/"},
+        "logo": {"href": "/"},
+        "account": {"items": [{"text": " Olivia <Oak> & co ", "icon": True}, {"html": SIGN_OUT}]},
+        "navigation": {"items": NAVIGATION},
+    },
+    {
+        "service": {"text": "Blanket Restrictions Self-Assessment", "href": "/x"},
+        "logo": {"href": "/x"},
+        "account": {"items": [{"text": "Omar", "icon": True}, {"html": SIGN_OUT}]},
+        "navigation": {"items": NAVIGATION[:1]},
+    },
+]
+
+
+@pytest.mark.parametrize("params", HEADERS)
+def test_headers_read_as_the_nhsuk_macro(app, params):
+    assert_same_macro_output(app, "header", params, "layout")
+
+
+def test_the_skip_link_and_footer_read_as_the_nhsuk_macros(app):
+    assert_same_macro_output(app, "skipLink", {"href": "#main", "text": "Skip & go"}, "layout")
+    links = [{"href": "/about?a=1&b=2", "text": "About <us>"}, {"href": "/b", "text": "B"}]
+    assert_same_macro_output(app, "footer", {"meta": {"items": links}}, "layout")
+
+
 def assert_same_macro_output(app, macro, params, module="questions"):
     env = app.jinja_env
     ours = env.from_string(
         f'{{% from "macros/{module}.html" import {macro} %}}{{{{ {macro}(params) }}}}'
     )
-    nhsuk = NHSUK_QUESTIONS if module == "questions" else NHSUK_STATUS
-    theirs = env.from_string(nhsuk + f"{{{{ {macro}(params) }}}}")
+    theirs = env.from_string(nhsuk_version(module) + f"{{{{ {macro}(params) }}}}")
     assert_same_html(
         as_html(ours.render(params=params)), as_html(theirs.render(params=params)), params
     )
