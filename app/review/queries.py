@@ -30,6 +30,7 @@ from ..models import (
 )
 
 PAGE_SIZE = 100
+MAX_OFFSET = 2**63 - 1  # a signed 64-bit integer: SQLite's and PostgreSQL's largest
 
 # Sort keys the dashboard offers: what the user clicks -> what the database orders by.
 SORTS = {
@@ -266,16 +267,29 @@ def dashboard_page(
     today: date,
     page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> tuple[list[WardRow], Summary]:
-    """One page of rows (1-based) and the summary of every matching ward, in one query."""
+) -> tuple[list[WardRow], Summary, int]:
+    """One page of rows (1-based), the summary of every matching ward and the page shown, in
+    one query. A page past the end (an old link, or filters that now match fewer wards) shows
+    the last page instead, in two more."""
     query = _ordered(_dashboard_select(user, filters, today, totals=True), sort, descending)
-    rows = (
-        db.session.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
-    )
+    rows = _page_of(query, page, page_size)
+    if not rows and page > 1:
+        # Every row carries the number of matching wards: read it from the first.
+        top = db.session.execute(query.limit(1)).mappings().first()
+        page = -(-int(top["total_wards"]) // page_size) if top else 1
+        rows = _page_of(query, page, page_size)
     if not rows:
-        return [], Summary(0, 0, 0, 0)
+        return [], Summary(0, 0, 0, 0), 1
     first = rows[0]
-    return [_row(row) for row in rows], Summary(*(int(first[name] or 0) for name in TOTALS))
+    summary = Summary(*(int(first[name] or 0) for name in TOTALS))
+    return [_row(row) for row in rows], summary, page
+
+
+def _page_of(query: Select, page: int, page_size: int) -> list:
+    offset = (page - 1) * page_size
+    if offset > MAX_OFFSET:  # far past any real page; the database would refuse the number
+        return []
+    return db.session.execute(query.limit(page_size).offset(offset)).mappings().all()
 
 
 def _row(row) -> WardRow:

@@ -83,7 +83,7 @@ def dashboard():
     page = _page()
     today = date.today()
     filters = form.filters()
-    rows, summary = queries.dashboard_page(
+    rows, summary, page = queries.dashboard_page(
         current_user, filters, sort=sort, descending=descending, today=today, page=page
     )
     return render_template(
@@ -123,7 +123,7 @@ def heat_map():
     page = _page()
     today = date.today()
     filters = form.filters()
-    rows, summary = queries.dashboard_page(current_user, filters, today=today, page=page)
+    rows, summary, page = queries.dashboard_page(current_user, filters, today=today, page=page)
     return render_template(
         "review/heat_map.html",
         form=form,

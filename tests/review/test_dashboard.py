@@ -16,6 +16,7 @@ from app.models import Action, AssessmentResult
 from app.templating import format_percent
 
 from .conftest import submitted_days_ago
+from .seeding import seed_wards
 
 
 def text_of(html: str) -> str:
@@ -230,3 +231,33 @@ def test_ward_page_has_a_chart_with_a_table_and_links(world, history, login_as):
         assert f"/assessments/{a.id}/results" in page
         assert f"/assessments/{a.id}/check" in page
         assert f"/assessments/{a.id}/plan" in page
+
+
+def ward_names(page: str) -> list[str]:
+    return re.findall(r">((?:Oak|Ash|Seeded) Ward[^<]*)</a>", page)
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_the_same_filters(world, login_as):
+    seed_wards(world.commissioner, 150, 1, actions_per_ward=0)  # with Oak and Ash: 152 wards
+    client = login_as(world.commissioner)
+    filters = "sort=ward&order=desc&before_day=1&before_month=1&before_year=2100"
+    last = client.get(f"/review/?{filters}&page=2").get_data(as_text=True)
+    assert len(ward_names(last)) == 52
+
+    for past_the_end in ("3", "999", "9" * 30):
+        page = client.get(f"/review/?{filters}&page={past_the_end}").get_data(as_text=True)
+        assert ward_names(page) == ward_names(last)
+        assert "Showing 101 to 152 of 152 wards." in text_of(page)
+        assert "Page 1 of 2" in text_of(page) and 'rel="next"' not in page
+        [previous] = re.findall(r'href="([^"]*)" rel="prev"', page)
+        assert previous.replace("&amp;", "&") == f"/review/?{filters}&page=1"
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "two", ""])
+def test_a_page_below_one_or_not_a_number_shows_the_first(world, login_as, page):
+    seed_wards(world.commissioner, 150, 1, actions_per_ward=0)
+    client = login_as(world.commissioner)
+    first = client.get("/review/").get_data(as_text=True)
+    shown = client.get(f"/review/?page={page}").get_data(as_text=True)
+    assert ward_names(shown) == ward_names(first) and len(ward_names(first)) == 100
+    assert "Showing 1 to 100 of 152 wards." in text_of(shown)
