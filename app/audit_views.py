@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from .access import allow, lead_ward_ids
@@ -74,8 +75,8 @@ def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str
 
 def select_items(field) -> list[dict]:
     return [
-        {"value": value, "text": text, "selected": value == (field.data or "")}
-        for value, text in field.choices
+        {"value": c.value, "text": c.label, "selected": c.value == (field.data or "")}
+        for c in field.choices
     ]
 
 
@@ -121,8 +122,12 @@ def trail():
         ward_query = ward_query.where(Ward.id.in_(wards))
     ward_list = db.session.scalars(ward_query).all()
     form = AuditFilterForm(request.args)
-    form.ward.choices = [("", "All wards")] + [(str(w.id), w.full_name) for w in ward_list]
-    form.event.choices = [("", "Anything")] + list(EVENT_NAMES.items())
+    form.ward.choices = [SelectChoice("", "All wards")] + [
+        SelectChoice(str(w.id), w.full_name) for w in ward_list
+    ]
+    form.event.choices = [SelectChoice("", "Anything")] + [
+        SelectChoice(value, label) for value, label in EVENT_NAMES.items()
+    ]
     has_filter = any(
         request.args.get(k) for k in ("ward", "event", "actor", "date_from", "date_to")
     )

@@ -3,6 +3,8 @@ administrators see everything and ward leads see their own wards."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -83,6 +85,9 @@ def test_the_trail_can_be_filtered(world, login_as):
     client = login_as(world.admin)
     page = client.get(f"/audit?ward={world.willow.id}&event=create").get_data(as_text=True)
     assert "willow.lead@example.org" in page and "x@example.org" not in page
+    # the chosen filters stay chosen in their selects
+    assert re.search(rf'<option value="{world.willow.id}" selected\s*>', page)
+    assert re.search(r'<option value="create" selected\s*>', page)
     page = client.get("/audit?actor=X@EXAMPLE").get_data(as_text=True)
     assert "x@example.org" in page and "willow.lead@example.org" not in page
     bad = client.get("/audit?date_from=25/11/2026")
