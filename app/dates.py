@@ -5,6 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
+PARTS = ("day", "month", "year")
+
+
+def part_names(name: str) -> list[str]:
+    """The names the NHS.UK date input posts its boxes under: `name[day]`, `name[month]`,
+    `name[year]` (its ids, which error links point at, are `id-day` and so on)."""
+    return [f"{name}[{part}]" for part in PARTS]
+
+
+def posted_parts(formdata, name: str) -> list[str]:
+    """The day, month and year typed for the date input `name`, stripped ("" if missing)."""
+    return [(formdata.get(n) or "").strip() for n in part_names(name)]
+
 
 def parse_date(
     day: str, month: str, year: str, label: str, example: str = "27 3 2026"

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth.forms import AppForm
 from ..dates import parse_date as read_date
+from ..dates import part_names, posted_parts
 from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
@@ -22,7 +23,7 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
 
 
 class DateField(Field):
-    """An NHS.UK date input: day, month and year posted as <name>-day, -month, -year."""
+    """An NHS.UK date input: day, month and year posted as <name>[day], [month], [year]."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -40,9 +41,8 @@ class DateField(Field):
         self.data = data
         if isinstance(data, date):
             self.parts = (str(data.day), str(data.month), str(data.year))
-        names = [f"{self.name}-{p}" for p in ("day", "month", "year")]
-        if formdata is not None and any(n in formdata for n in names):
-            self.parts = tuple((formdata.get(n) or "").strip() for n in names)
+        if formdata is not None and any(n in formdata for n in part_names(self.name)):
+            self.parts = tuple(posted_parts(formdata, self.name))
             self.data = None
             if any(self.parts):
                 self.data, message = parse_date(*self.parts, label=str(self.label.text))

@@ -8,7 +8,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.forms import AppForm
-from ..dates import parse_date
+from ..dates import parse_date, posted_parts
 
 MAX_TEXT = 10_000
 
@@ -72,8 +72,7 @@ def parse_item(framework, item, formdata, require_complete: bool):
             chosen = [v for v in formdata.getlist(name) if v]
             raw[q.id] = chosen
         elif q.type == "date":
-            parts = [(formdata.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year")]
-            raw[q.id] = parts
+            raw[q.id] = posted_parts(formdata, name)
         else:
             raw[q.id] = (formdata.get(name) or "").strip()
 

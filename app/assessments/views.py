@@ -17,6 +17,7 @@ from ..access import (
     wards_for_member,
 )
 from ..auth.forms import form_version
+from ..dates import part_names
 from ..engine import score
 from ..extensions import db
 from ..models import SUBMITTED, Assessment
@@ -227,7 +228,7 @@ def _typed_values(item, formdata: MultiDict) -> dict:
         if q.type == "multiple":
             typed[q.id] = formdata.getlist(name)
         elif q.type == "date":
-            typed[q.id] = [formdata.get(f"{name}-{p}", "") for p in ("day", "month", "year")]
+            typed[q.id] = [formdata.get(n, "") for n in part_names(name)]
         else:
             typed[q.id] = formdata.get(name, "")
     return typed

@@ -76,9 +76,21 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     answer_blanket_unjustified(member)
     assert follow_up.is_visible()
     check_page(member, re.compile(r"\w"))
+    # A date typed into the three boxes of the NHS.UK date input is kept.
+    first_item = member.url
+    reviewed = member.get_by_role("group", name=re.compile("reviewed in the last 12 months"))
+    reviewed.get_by_role("radio", name="Yes", exact=True).check()
+    last_review = member.get_by_role("group", name=re.compile("When was it last reviewed"))
+    for box, typed in (("Day", "3"), ("Month", "2"), ("Year", "2026")):
+        last_review.get_by_label(box, exact=True).fill(typed)
     member.get_by_label("Evidence (optional)").fill("The garden door is locked all day.")
     member.get_by_role("button", name="Save and continue").click()
     member.wait_for_load_state()
+    next_item = member.url
+    member.goto(first_item)
+    for box, typed in (("Day", "3"), ("Month", "2"), ("Year", "2026")):
+        assert last_review.get_by_label(box, exact=True).input_value() == typed
+    member.goto(next_item)
     # The rest of the first section by clicking: each save opens the next question, and the
     # last one goes back to the task list.
     for _ in framework.domains[0].items[1:]:
@@ -168,12 +180,17 @@ def test_the_lead_assigns_two_actions_and_downloads_the_plan(new_page, team, sub
         lead.wait_for_load_state()
         check_page(lead, re.compile(r"\w"))
         lead.get_by_label("Owner", exact=False).first.select_option(label=owner)
+        if n == 1:  # a new due date, typed into the three boxes of the date input
+            due = lead.get_by_role("group", name=re.compile("^Due date"))
+            for box, typed in (("Day", "9"), ("Month", "3"), ("Year", "2031")):
+                due.get_by_label(box, exact=True).fill(typed)
         lead.get_by_role("button", name=re.compile("^Save")).click()
         lead.wait_for_load_state()
         check_page(lead, "Action plan")
     main = lead.locator("main").inner_text()
     for owner in owners:
         assert owner in main
+    assert "9 March 2031" in main
 
     with lead.expect_download() as download_info:
         lead.get_by_role(

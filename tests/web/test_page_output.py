@@ -157,9 +157,9 @@ def test_a_question_page_with_errors_reads_the_same(app, world, reference_app):
     form = {
         "version": "0",
         "q-in-place": "everyone",
-        "q-last-review-date-day": "31",
-        "q-last-review-date-month": "2",
-        "q-last-review-date-year": "26",
+        "q-last-review-date[day]": "31",
+        "q-last-review-date[month]": "2",
+        "q-last-review-date[year]": "26",
         "evidence": "  kept\n\nexactly <as> typed ",
         "action": "continue",
     }

@@ -163,9 +163,9 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
         "q-written-reason": "yes",
         "q-senior-authorisation": "yes",
         "q-reviewed-in-period": "yes",
-        "q-last-review-date-day": "31",
-        "q-last-review-date-month": "2",
-        "q-last-review-date-year": "2026",
+        "q-last-review-date[day]": "31",
+        "q-last-review-date[month]": "2",
+        "q-last-review-date[year]": "2026",
         "q-explained": "yes",
         "q-exemptions": "yes",
         "q-lived-experience": "yes",
@@ -174,8 +174,8 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 400
     assert "When was it last reviewed? must be a real date" in response.get_data(as_text=True)
-    data["q-last-review-date-day"] = "27"
-    data["q-last-review-date-month"] = "3"
+    data["q-last-review-date[day]"] = "27"
+    data["q-last-review-date[month]"] = "3"
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 302
     answer = db.session.scalar(select(Answer))
