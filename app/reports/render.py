@@ -6,6 +6,7 @@ memory a large render takes out of the app's own process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from functools import lru_cache
 from pathlib import Path
@@ -57,7 +58,13 @@ def render_pdf(html: str, static_root: str, timeout: float) -> bytes:
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, html, static_root), daemon=True)
-    child.start()
+    # Frozen objects are left out of garbage collection, so the child's collections (a render
+    # makes many) do not walk, and copy page by page, the whole heap it inherited.
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     send.close()
     try:
         if not receive.poll(timeout):
