@@ -12,7 +12,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from .access import allow, lead_ward_ids
-from .auth.forms import AppForm
+from .auth.forms import AppForm, choices
 from .extensions import db
 from .models import AuditEvent, Ward
 
@@ -125,9 +125,7 @@ def trail():
     form.ward.choices = [SelectChoice("", "All wards")] + [
         SelectChoice(str(w.id), w.full_name) for w in ward_list
     ]
-    form.event.choices = [SelectChoice("", "Anything")] + [
-        SelectChoice(value, label) for value, label in EVENT_NAMES.items()
-    ]
+    form.event.choices = [SelectChoice("", "Anything")] + choices(EVENT_NAMES)
     has_filter = any(
         request.args.get(k) for k in ("ward", "event", "actor", "date_from", "date_to")
     )

@@ -9,17 +9,13 @@ from wtforms.fields import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..auth.forms import AppForm
+from ..auth.forms import AppForm, choices
 from ..dates import parse_date as read_date
 from ..dates import part_names, posted_parts
 from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
 OTHER_OWNER = "other"
-
-
-def _choices(labels: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class DateField(Field):
@@ -73,7 +69,7 @@ class ActionForm(AppForm):
     )
     priority = RadioField(
         "Priority",
-        choices=_choices(PRIORITIES),
+        choices=choices(PRIORITIES),
         validators=[DataRequired("Select a priority")],
     )
     owner = SelectField("Owner", choices=[], validate_choice=False)
@@ -84,7 +80,7 @@ class ActionForm(AppForm):
     due_date = DateField("Due date")
     status = RadioField(
         "Status",
-        choices=_choices(ACTION_STATUSES),
+        choices=choices(ACTION_STATUSES),
         default="not-started",
         validators=[DataRequired("Select a status")],
     )
@@ -187,7 +183,7 @@ class FilterForm(AppForm):
     def set_choices(self, framework, owners: list[str]) -> None:
         self.status.choices = (
             [SelectChoice("", "Any status")]
-            + _choices(ACTION_STATUSES)
+            + choices(ACTION_STATUSES)
             + [SelectChoice("overdue", "Overdue")]
         )
         self.domain.choices = [SelectChoice("", "Any section")] + [

@@ -8,7 +8,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from ..auth.forms import AppForm
+from ..auth.forms import AppForm, choices
 from ..auth.passwords import password_problem
 from ..models import WARD_ROLES
 from .services import EMAIL_TAKEN, user_by_email
@@ -61,7 +61,7 @@ def _password_field() -> PasswordField:
 def _role_field() -> RadioField:
     return RadioField(
         "Role in the ward team",
-        choices=[SelectChoice(role, label) for role, label in WARD_ROLES.items()],
+        choices=choices(WARD_ROLES),
         default="member",
         validators=[InputRequired("Select a role")],
     )

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .passwords import password_problem
@@ -23,6 +24,11 @@ def form_version(value) -> int:
     except (TypeError, ValueError):
         return -1
     return number if 0 <= number <= MAX_VERSION else -1
+
+
+def choices(labels: dict[str, str]) -> list[SelectChoice]:
+    """A select's or radios' choices from {value: label}, in order."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class AppForm(FlaskForm):
