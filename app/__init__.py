@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .clean_request import CleanRequest
 from .config import ROOT, load_config
 from .extensions import csrf, db, login_manager, migrate
 from .templating import PageEnvironment
@@ -49,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.request_class = CleanRequest
     app.jinja_environment = PageEnvironment
     app.jinja_options = {
         "undefined": ChainableUndefined,

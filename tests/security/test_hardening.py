@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
+from app import create_app, frameworks
 from app.auth.passwords import MIN_LENGTH, common_passwords, password_problem
 from app.extensions import db
-from app.models import User
+from app.models import Answer, User
+from tests.helpers import make_assessment
 
 from .conftest import changed, snapshot, tally
 from .routes import has_rule, probes, reachable
@@ -160,3 +161,26 @@ def test_passwords_need_twelve_characters_and_must_not_be_common():
         ), common
     assert password_problem("omar.oak.password", "omar.oak@example.org") is not None
     assert password_problem("kettle orbit lantern 7") is None
+
+
+def test_nul_characters_are_dropped_from_what_users_send(app, client, world, login_as):
+    """PostgreSQL cannot store a NUL in a text column (the fuzz test found a 500 there): it is
+    dropped from form fields and query values before any view reads them, so the rest of
+    what was typed is saved."""
+    assessment = make_assessment(world.oak, world.oak_lead, {})
+    item = frameworks.latest().items[0]
+    login_as(world.oak_lead)
+    response = client.post(
+        f"/assessments/{assessment.id}/items/{item.id}",
+        data={
+            "q-in-place": "not-in-place",
+            "evidence": "Checked\x00 on the ward",
+            "comment": "\x00",
+            "version": "0",
+        },
+    )
+    assert response.status_code == 302
+    answer = db.session.scalar(db.select(Answer).where(Answer.assessment_id == assessment.id))
+    assert (answer.evidence, answer.comment) == ("Checked on the ward", "")
+    page = client.get("/audit?actor=x%00y")
+    assert page.status_code == 200 and 'value="xy"' in page.get_data(as_text=True)
