@@ -92,6 +92,14 @@ standard_actions:
         when: {question: written-reason, in: ["no"]}
       - text: an explanation for patients
         when: {question: explained, in: ["no"]}
+  - id: who-for
+    text: Check who "{title}" is for
+    priority: low
+    due_days: 60
+    when: {question: in-place, in: [everyone]}
+    steps:
+      - text: the people it applies to
+        when: {question: in-place, in: [individual, everyone]}
 """
 
 
@@ -129,7 +137,12 @@ def test_an_action_with_steps_needs_its_own_when_and_one_step(stepped):
     # no step holds: nothing to do
     everyone_ok = {"in-place": "everyone", "written-reason": "yes", "explained": "yes"}
     assert _safeguards(stepped, "garden-locked", everyone_ok) == []
-    # the steps' questions are hidden unless the restriction is on everyone, so the action's own
-    # `when` is checked on its own too: a stale "no" for a hidden question triggers nothing
+    # a stale "no" for a question hidden (not on everyone) triggers nothing
     hidden = {"in-place": "individual", "written-reason": "no", "explained": "no"}
     assert _safeguards(stepped, "garden-locked", hidden) == []
+    # a step holds, but the action's own `when` does not: nothing
+    who_for = [a for a in plan(stepped, {"garden-locked": hidden}) if a.action_id == "who-for"]
+    assert who_for == []
+    everyone = {"in-place": "everyone", "written-reason": "yes", "explained": "yes"}
+    (who_for,) = [a for a in plan(stepped, {"garden-locked": everyone}) if a.action_id == "who-for"]
+    assert who_for.text == 'Check who "Garden locked" is for\n- the people it applies to'
