@@ -112,29 +112,29 @@ def _by_priority(rows) -> list[dict]:
     return groups
 
 
-# --- the chart: horizontal bars, one per section, drawn as SVG in the template --------------
+# --- the chart: a horizontal bar per section, drawn as SVG in the scores table's rows ----------
 
-BAR_HEIGHT = 16
-BAR_GAP = 6
-LABEL_WIDTH = 250
-PLOT_WIDTH = 340
+BAR_WIDTH = 120  # points, at 100%
+BAR_HEIGHT = 9
+# NHS.UK colours for the ratings, and a pale track that shows where 100% is.
+BAR_FILLS = {"green": "#007f3b", "amber": "#ffb81c", "red": "#d5281b"}
+TRACK_FILL = "#e8edee"
 
 
 def bar_chart(domains) -> dict:
-    bars = []
-    for n, d in enumerate(domains):
-        y = n * (BAR_HEIGHT + BAR_GAP)
-        width = round(PLOT_WIDTH * max(0.0, min(d.percent, 100.0)) / 100, 1)
-        bars.append({"title": d.title, "percent": d.percent, "rag": d.rag, "y": y, "width": width})
     return {
-        "bars": bars,
-        "bar_height": BAR_HEIGHT,
-        "label_width": LABEL_WIDTH,
-        "plot_width": PLOT_WIDTH,
-        "height": len(bars) * (BAR_HEIGHT + BAR_GAP) + 24,
-        "width": LABEL_WIDTH + PLOT_WIDTH + 60,
-        "ticks": [
-            {"x": LABEL_WIDTH + PLOT_WIDTH * t / 100, "label": f"{t}%"} for t in (0, 50, 100)
+        "width": BAR_WIDTH,
+        "height": BAR_HEIGHT,
+        "track": TRACK_FILL,
+        "bars": [
+            {
+                "title": d.title,
+                "percent": d.percent,
+                "rag": d.rag,
+                "fill": BAR_FILLS.get(d.rag, "#4c6272"),
+                "width": round(BAR_WIDTH * max(0.0, min(d.percent, 100.0)) / 100, 1),
+            }
+            for d in domains
         ],
     }
 

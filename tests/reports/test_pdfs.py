@@ -13,7 +13,7 @@ from weasyprint import HTML
 from app import frameworks
 from app.extensions import db
 from app.models import Action, Answer, RenderedDocument
-from app.reports import render
+from app.reports import documents, render
 from app.reports.fetcher import Refused, StaticFilesOnly
 from app.templating import format_percent
 from tests.actions.conftest import actions_of, blanket_answers
@@ -82,6 +82,40 @@ def test_a_pdf_is_tagged_for_accessibility(client, world, login_as, two_wards):
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en"
+
+
+def figure_alts(reader: PdfReader) -> list[str]:
+    """The alternative text of every Figure in the PDF's structure tree, in reading order."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "get"):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_the_score_chart_is_a_bar_per_section_that_a_screen_reader_can_read(
+    client, world, login_as, two_wards
+):
+    oak, _ = two_wards
+    login_as(world.oak_member)
+    reader = PdfReader(io.BytesIO(client.get(f"/assessments/{oak.id}/plan.pdf").data))
+    expected = [f"{d.title}: {format_percent(d.percent)}, {d.rag}" for d in oak.result.domains]
+    assert figure_alts(reader) == expected
+    # Each bar is as long as its score, in its rating's colour, over a track that marks 100%.
+    chart = documents.bar_chart(oak.result.domains)
+    for bar, domain in zip(chart["bars"], oak.result.domains, strict=True):
+        assert bar["width"] == round(chart["width"] * domain.percent / 100, 1)
+        assert bar["fill"] == documents.BAR_FILLS[domain.rag]
 
 
 def test_a_pdf_is_served_from_the_cache_until_the_plan_changes(client, world, login_as, two_wards):
