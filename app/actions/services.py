@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
-from ..engine import Framework, plan
+from ..engine import Framework, as_planned, plan
 from ..extensions import db
 from ..models import (
     ACTION_STATUSES,
@@ -41,14 +41,29 @@ EDITABLE = (
 )
 
 
-def _carry_forward(action: Action, assessment: Assessment, user: User) -> None:
+def _carry_forward(
+    action: Action, assessment: Assessment, user: User, framework: Framework, planned
+) -> None:
+    """Move an open action to the new assessment. If it is the same action and nobody has
+    edited its text, the text becomes the new plan's: a safeguards action then lists only
+    the safeguards still missing."""
     if action.assessment_id == assessment.id:
         return
+    before: dict = {"assessment_id": action.assessment_id}
+    after: dict = {"assessment_id": assessment.id}
+    if (
+        action.action_key == planned.key
+        and action.text != planned.text
+        and as_planned(framework, planned.key, action.text)
+    ):
+        before["text"], after["text"] = action.text, planned.text
+        action.text = planned.text
+        action.version += 1  # an edit begun on the old text is refused, not merged
     audit.record(
         "carry-forward",
         action,
-        before={"assessment_id": action.assessment_id},
-        after={"assessment_id": assessment.id},
+        before=before,
+        after=after,
         ward_id=assessment.ward_id,
         assessment_id=assessment.id,
         user=user,
@@ -84,7 +99,7 @@ def create_plan(
         ]
         if existing:
             for action in existing:
-                _carry_forward(action, assessment, user)
+                _carry_forward(action, assessment, user, framework, planned)
             continue
         action = Action(
             ward_id=assessment.ward_id,

@@ -27,6 +27,7 @@ from .scoring import (
     PlannedAction,
     Restriction,
     Result,
+    as_planned,
     percent,
     plan,
     score,
@@ -34,6 +35,7 @@ from .scoring import (
 
 __all__ = [
     "ActionSpec",
+    "as_planned",
     "Condition",
     "Domain",
     "DomainScore",

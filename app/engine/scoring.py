@@ -25,6 +25,7 @@ __all__ = [
     "PlannedAction",
     "Restriction",
     "Result",
+    "as_planned",
     "percent",
     "plan",
     "score",
@@ -498,9 +499,32 @@ def plan(
         a, ci, points, steps = found[key]
         made = a.made.get((points, steps))
         if made is None:
-            text = "\n".join((a.text, *(f"- {step}" for step in steps))) if steps else a.text
+            text = _text(a.text, steps)
             made = a.made[points, steps] = _planned(
                 a.key, ci.id, ci.domain_id, a.id, text, a.priority, a.due_days, points, a.replaces
             )
         out.append(made)
     return out
+
+
+def _text(lead: str, steps: tuple[str, ...]) -> str:
+    """An action's plan text: its own text, then each step that holds on a line of its own."""
+    return "\n".join((lead, *(f"- {step}" for step in steps))) if steps else lead
+
+
+def as_planned(framework: Framework, key: str, text: str) -> bool:
+    """Whether `text` is word for word what `plan` writes for the action `key` (with any of its
+    steps, in order): nobody has edited it, so a later plan may rewrite it, for instance to
+    list only the safeguards still missing."""
+    item_id = key.partition("/")[0]
+    for ci in framework.compiled.items:
+        if ci.id != item_id:
+            continue
+        for a in ci.stepped:
+            if a.key == key:
+                lead, *lines = text.split("\n")
+                step_lines = iter(f"- {step}" for step, _ in a.steps)
+                # every line is a step, in the framework's order (`in` consumes the iterator)
+                return lead == a.text and bool(lines) and all(ln in step_lines for ln in lines)
+        return any(a.key == key and a.text == text for f in ci.triggers.values() for _, a in f)
+    return False

@@ -292,6 +292,42 @@ def test_open_actions_carry_forward_to_the_next_assessment(app, world, oak_plan)
     assert actions_of(oak_plan) == [db.session.get(Action, done.id)]
 
 
+def test_a_carried_safeguards_action_lists_only_what_is_still_missing(app, world):
+    """The ward put two safeguards in place between assessments: the open safeguards action
+    carries forward with its text rewritten, unless the team had reworded it."""
+    fw = frameworks.latest()
+    kept, edited = (d.items[0].id for d in fw.domains[:2])
+    first = make_assessment(world.oak, world.oak_lead, blanket_answers(app, [kept, edited]), True)
+    by_key = {a.action_key: a for a in actions_of(first)}
+    action, reworded = by_key[f"{kept}/safeguards"], by_key[f"{edited}/safeguards"]
+    assert action.text.count("\n- ") == 6
+    reworded.text = reworded.text.replace("- a written reason", "- Dr Khan: a written reason")
+    db.session.commit()
+    version = action.version
+
+    answers = blanket_answers(app, [kept, edited])
+    for item_id in (kept, edited):
+        answers[item_id] = {**answers[item_id], "written-reason": "yes", "explained": "yes"}
+    second = make_assessment(world.oak, world.oak_lead, answers, submit=True)
+    by_key = {a.action_key: a for a in actions_of(second)}
+    assert by_key[f"{kept}/safeguards"].id == action.id  # the same row, carried forward
+    action = db.session.get(Action, action.id)
+    steps = action.text.split("\n")[1:]
+    assert len(steps) == 4
+    assert not any("written reason" in s or "explanation" in s for s in steps)
+    assert action.version == version + 1  # an edit begun on the old text is refused
+    event = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.event == "carry-forward", AuditEvent.object_id == str(action.id)
+        )
+    ).one()
+    assert event.before["text"].count("\n- ") == 6 and event.after["text"] == action.text
+    # the team's own words are kept as they were
+    reworded = db.session.get(Action, reworded.id)
+    assert reworded.assessment_id == second.id
+    assert "Dr Khan: a written reason" in reworded.text and reworded.text.count("\n- ") == 6
+
+
 def test_a_new_framework_version_carries_forward_the_open_actions_its_action_replaces(app, world):
     """1.1.0's one `safeguards` action replaces 1.0.0's six safeguard actions: a ward's open
     ones carry forward in its place (nothing hidden, nothing doubled), and a restriction whose

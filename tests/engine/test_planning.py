@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import load, plan
+from app.engine import as_planned, load, plan
 
 from .test_scoring import WORKED_ANSWERS
 
@@ -146,3 +146,28 @@ def test_an_action_with_steps_needs_its_own_when_and_one_step(stepped):
     everyone = {"in-place": "everyone", "written-reason": "yes", "explained": "yes"}
     (who_for,) = [a for a in plan(stepped, {"garden-locked": everyone}) if a.action_id == "who-for"]
     assert who_for.text == 'Check who "Garden locked" is for\n- the people it applies to'
+
+
+def test_as_planned_knows_the_plans_own_words_from_a_teams_edit(stepped):
+    neither = {"in-place": "everyone", "written-reason": "no", "explained": "no"}
+    (both,) = _safeguards(stepped, "set-times", neither)
+    (one,) = _safeguards(stepped, "set-times", {**neither, "written-reason": "yes"})
+    key = "set-times/safeguards"
+    assert as_planned(stepped, key, both.text) and as_planned(stepped, key, one.text)
+    lead, first, second = both.text.split("\n")
+    edited = [
+        f"{lead}\n{first} (Dr Khan drafting)\n{second}",  # a step reworded
+        f"{lead}\n{second}\n{first}",  # steps reordered
+        f"{lead}\n{first}\n{first}",  # a step twice
+        lead,  # no step left: not a text the plan writes for an action with steps
+        f"{lead} by March\n{first}",  # the lead reworded
+        f"{both.text}\n- and a poster",  # a step added
+    ]
+    for text in edited:
+        assert not as_planned(stepped, key, text), text
+    assert not as_planned(stepped, "garden-locked/safeguards", both.text)  # another item's
+    assert not as_planned(stepped, "no-such-item/safeguards", both.text)
+    # an action without steps: only its exact text
+    (log,) = [a for a in plan(stepped, {"set-times": neither}) if a.action_id == "closure-log"]
+    assert as_planned(stepped, log.key, "Keep a log of closures.")
+    assert not as_planned(stepped, log.key, "Keep a log of closures, weekly.")
