@@ -132,9 +132,13 @@ def trail():
     if has_filter:
         form.validate()
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows = db.session.scalars(
-        events_query(current_user, form).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    query = events_query(current_user, form)
+    rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    if not rows and page > 1:
+        # A page past the end (an old link, or events filtered away): show the last page.
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        page = max(1, -(-total // PAGE_SIZE))
+        rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     wards_by_id = {w.id: w for w in ward_list}
     return render_template(
         "audit/trail.html",

@@ -94,3 +94,22 @@ def test_the_trail_can_be_filtered(world, login_as):
     assert bad.status_code == 400
     assert "From (YYYY-MM-DD) must be a date written like 2026-11-25" in bad.get_data(as_text=True)
     assert "No events match" in client.get("/audit?date_to=2000-01-01").get_data(as_text=True)
+
+
+def test_a_page_past_the_end_shows_the_last_page_not_an_empty_one(world, login_as, monkeypatch):
+    from app import audit_views
+
+    for n in range(5):
+        db.session.add(AuditEvent(event="update", actor=f"user{n}@example.org"))
+    db.session.commit()
+    monkeypatch.setattr(audit_views, "PAGE_SIZE", 2)
+    client = login_as(world.admin)
+    last = -(-len(_events()) // 2)
+    page = client.get("/audit?page=999&event=update").get_data(as_text=True)
+    assert f"Events (page {-(-5 // 2)})" in page and "No events match" not in page
+    assert "user0@example.org" in page  # the oldest update event is on the last page
+    assert "Older events" not in page and "Newer events" in page
+    page = client.get("/audit?page=999").get_data(as_text=True)
+    assert f"Events (page {last})" in page and "user0@example.org" in page
+    # the first page is not affected
+    assert "user4@example.org" in client.get("/audit?event=update").get_data(as_text=True)
