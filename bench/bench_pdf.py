@@ -44,6 +44,7 @@ from tests.helpers import answers_for, make_assessment  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 RENDERS = int(os.environ.get("RENDERS", "100"))
 COLD_RUNS = int(os.environ.get("COLD_RUNS", "5"))
+SWEEP = (8, 20, 40, 60, 82)  # blanket restrictions in the plans of the size sweep
 
 
 def rss_mb() -> float:
@@ -184,6 +185,28 @@ def main() -> None:
                         f"WeasyPrint/Chromium ratio {cold_s / wall:.2f} wall, {cold_cpu / cpu:.2f} CPU"
                     )
 
+            # Where the two cross: plans from a typical ward's to the worst case. Chromium
+            # starts a browser for each print, so it costs more for short documents.
+            print("plan size sweep, median of 3 each (wall seconds):")
+            for blanket in SWEEP:
+                sized = assessed_ward(f"Sweep{blanket}", blanket)
+                html = documents.plan_html(sized, today)
+                walls = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    content = documents.render_pdf(html, app.static_folder, 120)
+                    walls.append(time.perf_counter() - started)
+                chromium = [chromium_seconds(html, workdir) for _ in range(3)]
+                ours = statistics.median(walls)
+                line = (
+                    f"  {blanket:>2} blanket restrictions, "
+                    f"{len(PdfReader(io.BytesIO(content)).pages):>2} pages: WeasyPrint {ours:.2f} s"
+                )
+                if chromium[0] is not None:
+                    theirs = statistics.median(w for w, _, _ in chromium)
+                    line += f", Chromium {theirs:.2f} s, ratio {ours / theirs:.2f}"
+                print(line)
+
             html = documents.plan_html(typical, today)
             pages = len(PdfReader(io.BytesIO(write_pdf(html, app.static_folder))).pages)
             print(f"typical plan (8 blanket restrictions): {pages} pages")
@@ -200,13 +223,13 @@ def main() -> None:
                 f"{RENDERS}; {per:.2f} s each"
             )
             before = rss_mb()
-            for n in range(RENDERS // 5):
+            for n in range(max(1, RENDERS // 5)):
                 write_pdf(html, app.static_folder)
-                if n == min(1, RENDERS // 5 - 1):
+                if n == min(1, max(1, RENDERS // 5) - 1):
                     after_2 = rss_mb()
             print(
-                f"memory, {RENDERS // 5} typical plan renders in-process (no fork): RSS {before:.0f} MB "
-                f"before, {after_2:.0f} MB after 2, {rss_mb():.0f} MB after {RENDERS // 5}; "
+                f"memory, {max(1, RENDERS // 5)} typical plan renders in-process (no fork): RSS {before:.0f} MB "
+                f"before, {after_2:.0f} MB after 2, {rss_mb():.0f} MB after {max(1, RENDERS // 5)}; "
                 f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             )
     shutil.rmtree(workdir, ignore_errors=True)
