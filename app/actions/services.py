@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
-from ..engine import Framework, as_planned, plan
+from ..engine import Framework, PlannedAction, as_planned, plan
 from ..extensions import db
 from ..models import (
     ACTION_STATUSES,
@@ -42,7 +42,7 @@ EDITABLE = (
 
 
 def _carry_forward(
-    action: Action, assessment: Assessment, user: User, framework: Framework, planned
+    action: Action, assessment: Assessment, user: User, framework: Framework, planned: PlannedAction
 ) -> None:
     """Move an open action to the new assessment. If it is the same action and nobody has
     edited its text, the text becomes the new plan's: a safeguards action then lists only

@@ -509,7 +509,11 @@ def plan(
 
 def _text(lead: str, steps: tuple[str, ...]) -> str:
     """An action's plan text: its own text, then each step that holds on a line of its own."""
-    return "\n".join((lead, *(f"- {step}" for step in steps))) if steps else lead
+    return "\n".join((lead, *map(_step_line, steps))) if steps else lead
+
+
+def _step_line(step: str) -> str:
+    return f"- {step}"
 
 
 def as_planned(framework: Framework, key: str, text: str) -> bool:
@@ -523,7 +527,7 @@ def as_planned(framework: Framework, key: str, text: str) -> bool:
         for a in ci.stepped:
             if a.key == key:
                 lead, *lines = text.split("\n")
-                step_lines = iter(f"- {step}" for step, _ in a.steps)
+                step_lines = iter(_step_line(step) for step, _ in a.steps)
                 # every line is a step, in the framework's order (`in` consumes the iterator)
                 return lead == a.text and bool(lines) and all(ln in step_lines for ln in lines)
         return any(a.key == key and a.text == text for f in ci.triggers.values() for _, a in f)
