@@ -73,6 +73,8 @@ def test_both_pdfs_hold_this_wards_plan_and_nothing_of_another(
     assert "Oak garden policy 2026" in report and "Comment from Oak Ward" in report
     assert "Appendix: audit trail" in report and "oak.lead@example.org" in report
     assert "Oak garden policy" not in plan  # the plan leaves out the answers
+    # the running header, from the second page on: what the document is, and whose
+    assert "Action plan · Oak Ward" in plan and "Assessment report · Oak Ward" in report
 
 
 def test_a_pdf_is_tagged_for_accessibility(client, world, login_as, two_wards):
