@@ -520,15 +520,18 @@ def as_planned(framework: Framework, key: str, text: str) -> bool:
     """Whether `text` is word for word what `plan` writes for the action `key` (with any of its
     steps, in order): nobody has edited it, so a later plan may rewrite it, for instance to
     list only the safeguards still missing."""
-    item_id = key.partition("/")[0]
-    for ci in framework.compiled.items:
-        if ci.id != item_id:
+    item_id, _, action_id = key.partition("/")
+    try:
+        actions = framework.item(item_id).actions  # standard actions included, {title} filled in
+    except KeyError:
+        return False
+    for a in actions:
+        if a.id != action_id:
             continue
-        for a in ci.stepped:
-            if a.key == key:
-                lead, *lines = text.split("\n")
-                step_lines = iter(_step_line(step) for step, _ in a.steps)
-                # every line is a step, in the framework's order (`in` consumes the iterator)
-                return lead == a.text and bool(lines) and all(ln in step_lines for ln in lines)
-        return any(a.key == key and a.text == text for f in ci.triggers.values() for _, a in f)
+        if not a.steps:
+            return text == a.text
+        lead, *lines = text.split("\n")
+        step_lines = iter(_step_line(step.text) for step in a.steps)
+        # every line is a step, in the framework's order (`in` consumes the iterator)
+        return lead == a.text and bool(lines) and all(ln in step_lines for ln in lines)
     return False
