@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -152,6 +153,15 @@ class Assessment(db.Model):
     # The review's "latest and previous submitted assessment per ward" reads this index.
     __table_args__ = (
         Index("ix_assessment_ward_status_submitted", "ward_id", "status", "submitted_at"),
+        # At most one draft per ward, kept by the database: two leads starting (or reopening)
+        # at the same moment on two app servers cannot split the team's answers over two.
+        Index(
+            "uq_assessment_one_draft_per_ward",
+            "ward_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

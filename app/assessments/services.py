@@ -36,6 +36,11 @@ class NotDraft(Exception):
     """The assessment has been submitted; it is read-only until a lead reopens it."""
 
 
+class CannotReopen(Exception):
+    """Reopening would leave the ward with two drafts, or reopen an assessment a newer one has
+    replaced. The message is what the lead reads."""
+
+
 class Incomplete(Exception):
     def __init__(self, missing_items: list[str]):
         super().__init__(f"{len(missing_items)} items unanswered")
@@ -61,7 +66,12 @@ def start(ward: Ward, user: User) -> Assessment:
         created_by_id=user.id,
     )
     db.session.add(assessment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another lead started one a moment ago (the one-draft-per-ward index): use theirs.
+        db.session.rollback()
+        return draft_for(ward)
     audit.record(
         "create",
         assessment,
@@ -96,14 +106,24 @@ class ItemInput:
 
 def save_item(assessment: Assessment, item_id: str, data: ItemInput, user: User) -> Answer:
     """Save one item's answers inside one transaction, refusing a save based on a stale copy."""
-    if assessment.status != DRAFT:
-        raise NotDraft()
     framework = frameworks.for_assessment(assessment)
     values = visible_values(framework, item_id, data.values)
+    now = utcnow()
+    # Checked in the database, not on the copy this request loaded: a lead may have submitted
+    # since. The update also locks the assessment's row until this save commits, so a save
+    # and a submission take turns (submit() claims the same row before it scores).
+    still_draft = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == DRAFT)
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if still_draft.rowcount != 1:
+        db.session.rollback()
+        raise NotDraft()
     current = db.session.scalar(
         select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
     )
-    now = utcnow()
     if current is None:
         # Nothing saved yet, so nothing to be stale against (answer rows are never deleted).
         answer = Answer(
@@ -160,7 +180,6 @@ def save_item(assessment: Assessment, item_id: str, data: ItemInput, user: User)
             detail=item_id,
             user=user,
         )
-    assessment.updated_at = now
     db.session.commit()
     db.session.refresh(answer)
     return answer
@@ -179,12 +198,9 @@ def submit(assessment: Assessment, user: User) -> bool:
     Returns True when this call made the submission.
     """
     framework = frameworks.for_assessment(assessment)
-    answers = answers_map(assessment)
-    result = score(framework, answers)
-    if not result.complete:
-        missing = list(dict.fromkeys(item_id for item_id, _ in result.missing))
-        raise Incomplete(missing)
     now = utcnow()
+    # Claim the assessment first: the row lock waits for any save in progress, and any later
+    # save finds it submitted. Only then read the answers, so the score is of what was saved.
     claimed = db.session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status == DRAFT)
@@ -194,6 +210,19 @@ def submit(assessment: Assessment, user: User) -> bool:
     if claimed.rowcount != 1:
         db.session.rollback()
         return False
+    answers = {
+        a.item_id: dict(a.values or {})
+        for a in db.session.scalars(
+            select(Answer)
+            .where(Answer.assessment_id == assessment.id)
+            .execution_options(populate_existing=True)  # not a copy loaded before the claim
+        )
+    }
+    result = score(framework, answers)
+    if not result.complete:
+        db.session.rollback()
+        missing = list(dict.fromkeys(item_id for item_id, _ in result.missing))
+        raise Incomplete(missing)
     write_result(assessment, framework, result)
     from ..actions.services import create_plan  # the plan follows the submission
 
@@ -250,8 +279,23 @@ def write_result(assessment: Assessment, framework: Framework, result) -> Assess
     return row
 
 
+IN_PROGRESS = "This ward already has an assessment in progress. Submit or finish it first."
+
+
 def reopen(assessment: Assessment, user: User, reason: str) -> bool:
-    """A lead reopens a submitted assessment; the reason is kept in the audit trail."""
+    """A lead reopens the ward's latest submitted assessment; the reason is kept in the audit
+    trail. Returns False if it was already reopened; raises CannotReopen with the reason it
+    cannot be."""
+    latest = latest_submitted(assessment.ward)
+    if latest is not None and latest.id != assessment.id:
+        # Its actions have moved on to the newer plan, and resubmitting it would make it the
+        # latest again, turning the ward's trend back to front.
+        raise CannotReopen(
+            "Only the ward's latest submitted assessment can be reopened. A newer one was "
+            f"submitted on {latest.submitted_at:%-d %B %Y}."
+        )
+    if draft_for(assessment.ward) is not None:
+        raise CannotReopen(IN_PROGRESS)
     reopened = db.session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status == SUBMITTED)
@@ -261,6 +305,11 @@ def reopen(assessment: Assessment, user: User, reason: str) -> bool:
     if reopened.rowcount != 1:
         db.session.rollback()
         return False
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise CannotReopen(IN_PROGRESS) from None
     existing = db.session.get(AssessmentResult, assessment.id)
     if existing is not None:
         db.session.delete(existing)

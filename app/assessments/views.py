@@ -360,12 +360,11 @@ def reopen(assessment_id: int):
         return redirect(url_for(".task_list", assessment_id=assessment.id))
     form = ReopenForm()
     if form.validate_on_submit():
-        if services.draft_for(assessment.ward) is not None:
-            form.reason.errors.append(
-                "This ward already has an assessment in progress. Submit or finish it first."
-            )
-        else:
+        try:
             services.reopen(assessment, current_user, form.reason.data.strip())
+        except services.CannotReopen as refused:
+            form.reason.errors.append(str(refused))
+        else:
             flash("The assessment has been reopened. Its answers can be changed again.", "success")
             return redirect(url_for(".task_list", assessment_id=assessment.id))
     return render_template("assessments/reopen.html", assessment=assessment, form=form), (
