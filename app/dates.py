@@ -3,6 +3,7 @@ read. Each form adds its own range (a review date is in the past, a due date in 
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 PARTS = ("day", "month", "year")
@@ -33,3 +34,11 @@ def parse_date(
         return date(int(year), int(month), int(day)), None
     except ValueError:
         return None, f"{label} must be a real date"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (the month's last day if it is shorter):
+    a review due 12 months after 29 February 2028 falls on 28 February 2029."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

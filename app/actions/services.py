@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
+from ..dates import add_months
 from ..engine import Framework, PlannedAction, as_planned, plan
 from ..extensions import db
 from ..models import (
@@ -42,23 +43,30 @@ EDITABLE = (
 
 
 def _carry_forward(
-    action: Action, assessment: Assessment, user: User, framework: Framework, planned: PlannedAction
+    action: Action,
+    assessment: Assessment,
+    user: User,
+    framework: Framework,
+    planned: PlannedAction | None,
 ) -> None:
-    """Move an open action to the new assessment. If it is the same action and nobody has
-    edited its text, the text becomes the new plan's: a safeguards action then lists only
-    the safeguards still missing."""
+    """Move an open action to the new assessment. If the new plan suggests the same action
+    (`planned`) and nobody has edited its text, the text becomes the new plan's: a safeguards
+    action then lists only the safeguards still missing."""
     if action.assessment_id == assessment.id:
         return
     before: dict = {"assessment_id": action.assessment_id}
     after: dict = {"assessment_id": assessment.id}
     if (
-        action.action_key == planned.key
+        planned is not None
+        and action.action_key == planned.key
         and action.text != planned.text
         and as_planned(framework, planned.key, action.text)
     ):
         before["text"], after["text"] = action.text, planned.text
         action.text = planned.text
         action.version += 1  # an edit begun on the old text is refused, not merged
+        action.updated_at = utcnow()
+        action.updated_by_id = user.id
     audit.record(
         "carry-forward",
         action,
@@ -82,24 +90,34 @@ def create_plan(
     the team keeps the actions it is working on, and gets the new one once they are closed.
     """
     today = (assessment.submitted_at or utcnow()).date()
-    open_by_key = {
-        a.action_key: a
-        for a in db.session.scalars(
-            select(Action).where(
-                Action.ward_id == assessment.ward_id,
-                Action.status.in_(OPEN_ACTION_STATUSES),
-                Action.action_key.is_not(None),
+    # Locked until the submission commits (PostgreSQL), so an edit saved meanwhile is not
+    # overwritten by the carry-forward, nor the carry-forward by it.
+    open_actions = db.session.scalars(
+        select(Action)
+        .where(Action.ward_id == assessment.ward_id, Action.status.in_(OPEN_ACTION_STATUSES))
+        .order_by(Action.id)
+        .with_for_update()
+    ).all()
+    open_by_key = {a.action_key: a for a in open_actions if a.action_key is not None}
+    # Resubmitting a reopened assessment: an action it already has, even one closed since,
+    # is not suggested a second time.
+    already_planned = set(
+        db.session.scalars(
+            select(Action.action_key).where(
+                Action.assessment_id == assessment.id, Action.action_key.is_not(None)
             )
         )
-    }
+    )
     created = []
     for planned in plan(framework, answers):
         existing = [
-            open_by_key[key] for key in (planned.key, *planned.replaces) if key in open_by_key
+            open_by_key.pop(key) for key in (planned.key, *planned.replaces) if key in open_by_key
         ]
         if existing:
             for action in existing:
                 _carry_forward(action, assessment, user, framework, planned)
+            continue
+        if planned.key in already_planned:
             continue
         action = Action(
             ward_id=assessment.ward_id,
@@ -111,13 +129,18 @@ def create_plan(
             text=planned.text,
             priority=planned.priority,
             due_date=today + timedelta(days=planned.due_days),
-            review_date=today + timedelta(days=30 * framework.review_period_months),
+            review_date=add_months(today, framework.review_period_months),
             source="framework",
             created_by_id=user.id,
             updated_by_id=user.id,
         )
         db.session.add(action)
         created.append(action)
+    # The rest of the ward's open actions come too: the team's own, and any the new answers
+    # no longer call for (still open until someone closes them). Left behind, they would
+    # drop out of the plan the team sees while still counting as open for the ward.
+    for action in open_actions:
+        _carry_forward(action, assessment, user, framework, None)
     db.session.flush()
     for action in created:
         audit.record(
