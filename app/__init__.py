@@ -155,10 +155,12 @@ def _register_request_hooks(app: Flask) -> None:
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # A reset link's token is a password in all but name: log the route, not the token.
+        secret = request.endpoint == "auth.reset_password" and request.url_rule is not None
         log.info(
             "%s %s %s %.1fms %s",
             request.method,
-            request.full_path.rstrip("?"),
+            request.url_rule.rule if secret else request.full_path.rstrip("?"),
             response.status_code,
             elapsed,
             response.content_length or "-",
@@ -173,7 +175,11 @@ def _register_errors(app: Flask) -> None:
         # form fails validation on the token and re-shows every answer with a fresh token.
         g.csrf_failed = True
         view = app.view_functions.get(request.endpoint)
-        if request.method == "POST" and view is not None and getattr(view, "resubmittable", False):
+        if (
+            request.method == "POST"
+            and request.from_this_site  # another site's form is refused, never re-signed
+            and getattr(view, "resubmittable", False)
+        ):
             return view(**(request.view_args or {}))
         return render_template("errors/csrf.html"), 400
 

@@ -7,6 +7,8 @@ there too; dropping them keeps one character out, instead of failing the whole s
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -28,3 +30,15 @@ class CleanRequest(Request):
     @cached_property
     def args(self) -> ImmutableMultiDict:
         return _without_nul(super().args)
+
+    @cached_property
+    def from_this_site(self) -> bool:
+        """Whether the browser says this request came from one of our own pages: its Origin
+        header, or failing that its Referer, names this host. Work typed before a session or
+        a security token ran out is only carried over (and re-signed with a fresh token) when
+        it did, so another site cannot have its own form sent in a user's name. No header at
+        all counts as not ours: the work is then lost, never someone else's sent."""
+        source = self.headers.get("Origin")
+        if not source or source == "null":
+            source = self.headers.get("Referer", "")
+        return bool(source) and urlsplit(source).netloc == self.host

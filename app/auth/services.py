@@ -97,6 +97,12 @@ def valid_link(token: str) -> PasswordResetLink:
         or link.used_at is not None
         or link.expires_at <= utcnow()
         or not link.user.active
+        # Whoever made the link must still be allowed to: a lead demoted since, or a member
+        # made a commissioner or administrator since, ends the link.
+        or (
+            link.created_by is not None
+            and not (link.created_by.active and can_reset(link.created_by, link.user))
+        )
     ):
         raise LinkNotValid()
     return link

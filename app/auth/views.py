@@ -6,7 +6,18 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -47,7 +58,13 @@ def load_user(token: str):
 def unauthorized():
     # A POST from someone whose session ended carries work they typed: keep it, ask them to
     # sign in, then offer to send it again.
-    if request.method == "POST" and request.form:
+    view = current_app.view_functions.get(request.endpoint)
+    if (
+        request.method == "POST"
+        and request.form
+        and request.from_this_site
+        and getattr(view, "resubmittable", False)
+    ):
         data = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
         form = LoginForm(formdata=None)
         return render_template(
@@ -67,10 +84,18 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    # Browsers read a backslash as a slash in a form's action ("/\\evil.example"), and no path
+    # of ours has a backslash or a control character.
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
     return target
 
 
 def _resume_fields() -> tuple[str | None, list]:
+    # Only from our own sign-in page: another site's form posted here cannot choose what is
+    # offered for sending after the person signs in.
+    if not request.from_this_site:
+        return None, []
     url = _safe_next(request.form.get("resume_url"))
     try:
         data = json.loads(request.form.get("resume_data") or "[]")
@@ -142,7 +167,11 @@ login.resubmittable = True
 @bp.post("/logout")
 @allow("signed-in")
 def logout():
-    audit.record("sign-out", current_user._get_current_object())
+    user = current_user._get_current_object()
+    audit.record("sign-out", user)
+    # A new session token ends this session on the server too: a copy of the cookie (on a
+    # shared ward computer, say) no longer signs anyone in. Other devices sign in again.
+    user.session_token = secrets.token_hex(16)
     db.session.commit()
     logout_user()
     session.clear()

@@ -125,3 +125,25 @@ def test_resets_are_audited_and_rotate_the_session_token(app, world, login_as):
     ]
     db.session.expire_all()
     assert db.session.get(User, world.oak_member.id).session_token != old_token
+
+
+def test_a_link_ends_when_its_maker_may_no_longer_reset_that_person(app, world, login_as):
+    """A lead made a link, then the member was made an administrator: the lead must not be
+    able to set the password of an administrator's account."""
+    path = _make_link(login_as(world.oak_lead), world.oak_member)
+    assert app.test_client().get(path).status_code == 200
+    db.session.get(User, world.oak_member.id).is_admin = True
+    db.session.commit()
+    refused = app.test_client().get(path)
+    assert refused.status_code == 404
+    assert "This link cannot be used" in refused.get_data(as_text=True)
+
+
+def test_a_reset_links_token_is_not_written_to_the_request_log(app, world, login_as, caplog):
+    path = _make_link(login_as(world.admin), world.oak_member)
+    token = path.rsplit("/", 1)[1]
+    with caplog.at_level("INFO", logger="app.requests"):
+        app.test_client().get(path)
+    logged = [r.getMessage() for r in caplog.records if r.name == "app.requests"]
+    assert any("/reset-password/<token> 200" in line for line in logged), logged
+    assert not any(token in line for line in logged)

@@ -124,3 +124,16 @@ def test_sign_ins_are_audited_successful_failed_and_refused(client, world):
         ("sign-in", world.oak_lead.id),
     ]
     assert events[1].detail == "stranger@example.org"
+
+
+def test_signing_out_ends_the_session_for_a_copy_of_its_cookie_too(app, client, world, login_as):
+    """On a shared ward computer someone may have copied the session cookie: once its owner
+    signs out, the copy signs nobody in."""
+    login_as(world.oak_member)
+    cookie = client.get_cookie("session").value
+    assert client.get(f"/wards/{world.oak.id}").status_code == 200
+    client.post("/logout")
+    copy = app.test_client()
+    copy.set_cookie("session", cookie)
+    response = copy.get(f"/wards/{world.oak.id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

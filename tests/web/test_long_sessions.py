@@ -19,6 +19,11 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
+# What a browser sends with a form from one of our own pages, and with another site's.
+OURS = {"Origin": "http://localhost"}
+THEIRS = {"Origin": "https://evil.example"}
+
+
 def csrf_from(page: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
@@ -43,7 +48,7 @@ def test_an_expired_security_token_reshows_the_form_with_everything_typed(app, c
         "version": "0",
         "csrf_token": "expired-or-forged-token",
     }
-    response = client.post(url, data=typed)
+    response = client.post(url, data=typed, headers=OURS)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "This page was open for a long time" in page
@@ -52,7 +57,7 @@ def test_an_expired_security_token_reshows_the_form_with_everything_typed(app, c
     assert db.session.scalar(select(Answer)) is None
     # Sending it again with the fresh token the page now carries saves it.
     typed["csrf_token"] = csrf_from(page)
-    assert client.post(url, data=typed).status_code == 302
+    assert client.post(url, data=typed, headers=OURS).status_code == 302
     answer = db.session.scalar(select(Answer))
     assert answer.evidence == "Two hours of careful notes about the garden"
 
@@ -70,6 +75,7 @@ def test_an_ended_session_asks_to_sign_in_again_then_saves_what_was_typed(app, c
             "version": "0",
             "csrf_token": "from-the-old-session",
         },
+        headers=OURS,
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 401
@@ -85,12 +91,13 @@ def test_an_ended_session_asks_to_sign_in_again_then_saves_what_was_typed(app, c
             "resume_url": url,
             "resume_data": resume_data.replace("&#34;", '"').replace("&quot;", '"'),
         },
+        headers=OURS,
     )
     page = response.get_data(as_text=True)
     assert "You are signed in again" in page
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     assert fields["comment"] == "Typed before the session ended"
-    response = client.post(url, data=fields)
+    response = client.post(url, data=fields, headers=OURS)
     assert response.status_code == 302, re.findall(
         r"<li>\s*<a[^>]*>([^<]*)", response.get_data(as_text=True)
     )
@@ -110,6 +117,53 @@ def test_a_resume_link_never_sends_work_to_another_site(app, client, world):
             "resume_url": "https://evil.example/steal",
             "resume_data": '[["comment", "x"]]',
         },
+        headers=OURS,
     )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/steal", "/admin\\..\\x", "/\tevil"])
+def test_a_resume_target_a_browser_could_read_as_another_site_is_dropped(
+    app, client, world, target
+):
+    page = client.get("/login").get_data(as_text=True)
+    data = {"email": world.oak_member.email, "password": PASSWORD, "csrf_token": csrf_from(page)}
+    data |= {"resume_url": target, "resume_data": '[["comment", "x"]]'}
+    response = client.post("/login", data=data, headers=OURS)
+    assert response.status_code == 302
+    assert "You are signed in again" not in response.get_data(as_text=True)
+
+
+def test_another_sites_form_is_not_offered_for_sending_after_sign_in(app, client, world):
+    """Another site posts to our sign-in page (no token) naming a page of ours and the fields
+    to send; the person then signs in on the page that comes back. Nothing is carried over."""
+    forged = {"resume_url": "/admin/users/new", "resume_data": '[["email", "x@evil.example"]]'}
+    response = client.post("/login", data=forged, headers=THEIRS)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400  # refused as a form without a valid token
+    assert "resume_url" not in page and "Nothing you typed has been lost" not in page
+    # Even with a valid token, fields from another site's page are not carried.
+    page = client.get("/login").get_data(as_text=True)
+    data = {"email": world.admin.email, "password": PASSWORD, "csrf_token": csrf_from(page)}
+    response = client.post("/login", data=data | forged, headers=THEIRS)
+    assert response.status_code == 302
+    assert "You are signed in again" not in response.get_data(as_text=True)
+
+
+def test_another_sites_form_sent_to_a_page_of_ours_is_not_kept_or_re_signed(app, client, world):
+    assessment = make_assessment(world.oak, world.oak_lead, answers={})
+    url = f"/assessments/{assessment.id}/items/{frameworks.latest().items[0].id}"
+    forged = {"q-in-place": "everyone", "evidence": "Planted", "version": "0", "csrf_token": "x"}
+    # Signed out (a SameSite cookie is not sent with another site's POST): no offer to resume.
+    page = client.post(url, data=forged, headers=THEIRS).get_data(as_text=True)
+    assert "Planted" not in page and "Nothing you typed has been lost" not in page
+    # Signed in, with a bad token: refused, the form not re-shown with a fresh token.
+    sign_in(client, world.oak_member)
+    response = client.post(url, data=forged, headers=THEIRS)
+    assert response.status_code == 400
+    assert "Planted" not in response.get_data(as_text=True)
+    # No Origin or Referer at all counts as another site's.
+    response = client.post(url, data=forged)
+    assert response.status_code == 400 and "Planted" not in response.get_data(as_text=True)
+    assert db.session.scalar(select(Answer)) is None
