@@ -81,6 +81,16 @@ def main_navigation() -> list[dict]:
                 "active": endpoint.startswith("admin."),
             }
         )
+    # The audit trail shows what happened on the wards a person leads (everything, to an
+    # administrator); a team member has nothing there of their own to look up.
+    if current_user.is_admin or any(m.role == "lead" for m in current_user.memberships):
+        items.append(
+            {
+                "href": url_for("audit.trail"),
+                "text": "Audit trail",
+                "active": endpoint.startswith("audit."),
+            }
+        )
     return items
 
 

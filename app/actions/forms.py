@@ -99,9 +99,11 @@ class ActionForm(AppForm):
     review_date = DateField("Date the restriction is next reviewed")
     lived_experience = RadioField(
         "Were people with lived experience involved in this action?",
+        # Not preselected: "no" must be someone's answer, not what nobody changed.
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
-        default="no",
-        validators=[DataRequired("Select yes if people with lived experience were involved")],
+        validators=[
+            DataRequired("Select yes if people with lived experience were involved, or no")
+        ],
     )
     item_id = SelectField("Restriction it addresses (optional)", choices=[], validate_choice=False)
     version = HiddenField(default="0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from app import frameworks
@@ -136,6 +137,13 @@ def test_a_stale_edit_is_refused_and_shows_the_other_change(client, world, login
     html = response.get_data(as_text=True)
     assert "Someone else changed this action" in html and "Olivia Oak" in html
     assert "Theirs" in html and "Mine" in html  # their version, and what I typed
+    # Said as an error, where a screen reader starts: the title, then a summary to the change.
+    assert "<title>Error: Change an action" in html
+    assert html.count('class="nhsuk-error-summary"') == 1
+    assert re.search(
+        r'<a href="#conflict"\s*>\s*Your changes have not been saved: Olivia Oak changed this action',
+        html,
+    )
     assert actions_of(oak_plan)[0].notes == "Theirs"
 
 
@@ -357,3 +365,18 @@ def test_a_new_framework_version_carries_forward_the_open_actions_its_action_rep
     assert not keys & {f"{closed}/{old_id}" for old_id in safeguards_1_0}
     (listed,) = [a for a in second if a.action_key == f"{fresh}/safeguards"]
     assert listed.text.count("\n- ") == 6  # every safeguard is missing in these answers
+
+
+def test_lived_experience_is_asked_not_assumed_when_adding_an_action(
+    client, world, login_as, oak_plan
+):
+    login_as(world.oak_member)
+    url = f"/assessments/{oak_plan.id}/plan/add"
+    page = client.get(url).get_data(as_text=True)
+    radios = re.findall(r'<input[^>]*name="lived_experience"[^>]*>', page)
+    assert len(radios) == 2 and not any("checked" in r for r in radios)
+    response = client.post(url, data={"text": "Ask the patients' council", "priority": "high"})
+    assert response.status_code == 400
+    assert "Select yes if people with lived experience were involved, or no" in response.get_data(
+        as_text=True
+    )

@@ -113,3 +113,17 @@ def test_a_page_past_the_end_shows_the_last_page_not_an_empty_one(world, login_a
     assert f"Events (page {last})" in page and "user0@example.org" in page
     # the first page is not affected
     assert "user4@example.org" in client.get("/audit?event=update").get_data(as_text=True)
+
+
+def test_the_audit_trail_is_linked_from_the_header_for_leads_and_administrators(
+    client, world, login_as
+):
+    def header_links(user) -> list[str]:
+        login_as(user)
+        page = client.get("/", follow_redirects=True).get_data(as_text=True)
+        header = page[page.index("<header") : page.index("</header>")]
+        return re.findall(r'href="/audit"[^>]*>\s*([^<]+?)\s*<', header)
+
+    assert header_links(world.oak_lead) == ["Audit trail"]
+    assert header_links(world.admin) == ["Audit trail"]
+    assert header_links(world.oak_member) == []

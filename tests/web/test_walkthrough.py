@@ -154,6 +154,22 @@ def test_a_page_with_missing_answers_shows_an_error_summary_and_keeps_what_was_t
     assert db.session.scalar(select(Answer)) is None
 
 
+def test_question_and_field_errors_share_one_error_summary(app, client, world, login_as):
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{item.id}",
+        data={"q-in-place": "everyone", "evidence": "x" * 10_001, "version": "0"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page.count('class="nhsuk-error-summary"') == 1
+    assert "<title>Error: " in page and "Error: Error:" not in page
+    assert 'href="#q-written-reason"' in page and 'href="#evidence"' in page
+    assert "Evidence must be 10,000 characters or fewer" in page
+
+
 def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, login_as):
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
