@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
@@ -13,6 +13,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from .access import allow, lead_ward_ids
 from .auth.forms import AppForm, choices
+from .dates import uk_midnight
 from .extensions import db
 from .models import AuditEvent, Ward
 
@@ -103,13 +104,11 @@ def events_query(user, form: AuditFilterForm):
         needle = form.actor.data.strip().lower()
         query = query.where(func.lower(AuditEvent.actor).contains(needle, autoescape=True))
     if form.date_from.data and not form.date_from.errors:
-        start = datetime.combine(
-            date.fromisoformat(form.date_from.data.strip()), datetime.min.time()
-        )
+        start = uk_midnight(date.fromisoformat(form.date_from.data.strip()))
         query = query.where(AuditEvent.at >= start)
     if form.date_to.data and not form.date_to.errors:
         end = date.fromisoformat(form.date_to.data.strip()) + timedelta(days=1)
-        query = query.where(AuditEvent.at < datetime.combine(end, datetime.min.time()))
+        query = query.where(AuditEvent.at < uk_midnight(end))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 

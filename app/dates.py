@@ -1,12 +1,35 @@
-"""Reading a date typed into the three boxes of the NHS.UK date input, with the messages users
-read. Each form adds its own range (a review date is in the past, a due date in the future)."""
+"""Dates people read and type: UK time, calendar months, and the three boxes of the NHS.UK date
+input with the messages users read. Each form adds its own range (a review date is in the past,
+a due date in the future)."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+# The service is for England: every date and time people read or type is UK time. The
+# database stores times in UTC (models.utcnow), so a server's own time zone never matters.
+UK = ZoneInfo("Europe/London")
 
 PARTS = ("day", "month", "year")
+
+
+def uk_today() -> date:
+    """Today's date in the UK: from midnight to 1 am in summer, a day later than UTC's."""
+    return datetime.now(UK).date()
+
+
+def uk_time(utc: datetime) -> datetime:
+    """A time stored in UTC (without a zone, as the database keeps it), as UK clock time."""
+    return (utc if utc.tzinfo else utc.replace(tzinfo=UTC)).astimezone(UK)
+
+
+def uk_midnight(day: date) -> datetime:
+    """The start of a UK day as a stored (UTC, zoneless) time, for comparing with the database."""
+    return (
+        datetime.combine(day, datetime.min.time(), tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
+    )
 
 
 def part_names(name: str) -> list[str]:

@@ -11,6 +11,8 @@ from flask.templating import Environment
 from flask_login import current_user
 from markupsafe import Markup
 
+from .dates import uk_time
+
 RAG_TAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
 
 
@@ -38,12 +40,16 @@ def format_date(value) -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return value
+    if isinstance(value, datetime):  # a stored time: the date it was in the UK
+        value = uk_time(value)
     return f"{value.day} {value:%B %Y}"
 
 
 def format_datetime(value: datetime | None) -> str:
+    """A stored (UTC) time as UK clock time, the way people read it: 25 November 2026 at 14:05."""
     if value is None:
         return ""
+    value = uk_time(value)
     return f"{value.day} {value:%B %Y} at {value:%H:%M}"
 
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
-from ..dates import add_months
+from ..dates import add_months, uk_time
 from ..engine import Framework, PlannedAction, as_planned, plan
 from ..extensions import db
 from ..models import (
@@ -89,7 +89,7 @@ def create_plan(
     version's action `replaces` (1.0.0's six safeguard actions, which 1.1.0 folds into one):
     the team keeps the actions it is working on, and gets the new one once they are closed.
     """
-    today = (assessment.submitted_at or utcnow()).date()
+    today = uk_time(assessment.submitted_at or utcnow()).date()  # the day it was in the UK
     # Locked until the submission commits (PostgreSQL), so an edit saved meanwhile is not
     # overwritten by the carry-forward, nor the carry-forward by it.
     open_actions = db.session.scalars(

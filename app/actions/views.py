@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import frameworks
 from ..access import action_or_404, allow, assessment_or_404, member_ward_ids
 from ..auth.forms import form_version
+from ..dates import uk_today
 from ..extensions import db
 from ..models import ACTION_STATUSES
 from ..reports import documents
@@ -36,7 +35,7 @@ def plan(assessment_id: int):
         domain=filters_form.cleaned("domain"),
         owner=filters_form.cleaned("owner"),
     )
-    today = date.today()
+    today = uk_today()
     everything = services.plan_rows(assessment, framework, today)
     rows = (
         services.plan_rows(assessment, framework, today, filters) if filters.active else everything
@@ -136,7 +135,7 @@ def _input(form: ActionForm) -> services.ActionInput:
 def plan_csv(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     framework = frameworks.for_assessment(assessment)
-    rows = services.plan_rows(assessment, framework, date.today())
+    rows = services.plan_rows(assessment, framework, uk_today())
     filename = f"action-plan-{documents.slug(assessment.ward.name)}-{assessment.id}.csv"
     return Response(
         # A byte-order mark so that Excel reads the UTF-8 text correctly.

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.forms import AppForm
-from ..dates import parse_date, posted_parts
+from ..dates import parse_date, posted_parts, uk_today
 
 MAX_TEXT = 10_000
 
@@ -138,7 +136,7 @@ def _parse_date(day: str, month: str, year: str, label: str):
     parsed, message = parse_date(day, month, year, label)
     if parsed is None:
         return None, message
-    if parsed > date.today():
+    if parsed > uk_today():
         return None, f"{label} must be today or in the past"
     if parsed.year < 1990:
         return None, f"{label} must be after 1990"

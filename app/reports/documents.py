@@ -22,6 +22,7 @@ from .. import frameworks
 from ..actions.services import plan_rows
 from ..assessments.presenters import answer_rows
 from ..config import ROOT
+from ..dates import uk_today
 from ..extensions import db
 from ..models import PRIORITIES, Action, Answer, Assessment, AuditEvent, RenderedDocument, User
 from .render import PRINT_CSS, render_pdf
@@ -195,7 +196,7 @@ def _design_hash() -> str:
 def document_for(kind: str, assessment: Assessment, today: date | None = None) -> Document:
     """The PDF of this kind for the assessment: from the cache, or rendered and cached."""
     build, stem = KINDS[kind]
-    today = today or date.today()
+    today = today or uk_today()
     digest = content_key(kind, assessment, today)
     prefix = f"{kind}/{assessment.id}/"
     key = prefix + digest

@@ -6,14 +6,13 @@ remit and sees only submitted assessments.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import frameworks
 from ..access import allow, commissioned_provider_ids, ward_or_404
+from ..dates import uk_today
 from ..extensions import db
 from ..models import SUBMITTED, Assessment
 from . import presenters, queries
@@ -81,7 +80,7 @@ def dashboard():
     form = _filter_form()
     sort, descending = _sort()
     page = _page()
-    today = date.today()
+    today = uk_today()
     filters = form.filters()
     rows, summary, page = queries.dashboard_page(
         current_user, filters, sort=sort, descending=descending, today=today, page=page
@@ -107,12 +106,12 @@ def dashboard_csv():
     form = _filter_form()
     sort, descending = _sort()
     rows = queries.dashboard(
-        current_user, form.filters(), sort=sort, descending=descending, today=date.today()
+        current_user, form.filters(), sort=sort, descending=descending, today=uk_today()
     )
     return Response(
         presenters.dashboard_csv(rows),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="review-{date.today()}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="review-{uk_today()}.csv"'},
     )
 
 
@@ -121,7 +120,7 @@ def dashboard_csv():
 def heat_map():
     form = _filter_form()
     page = _page()
-    today = date.today()
+    today = uk_today()
     filters = form.filters()
     rows, summary, page = queries.dashboard_page(current_user, filters, today=today, page=page)
     return render_template(

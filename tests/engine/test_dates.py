@@ -1,10 +1,10 @@
 """Adding calendar months, for review dates: the same day of the month, or the month's last."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from app.dates import add_months
+from app.dates import add_months, uk_midnight, uk_time
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,11 @@ from app.dates import add_months
 )
 def test_add_months(start, months, expected):
     assert add_months(start, months) == expected
+
+
+def test_uk_time_and_midnight_follow_british_summer_time():
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London; in January the two clocks agree.
+    assert uk_time(datetime(2026, 6, 30, 23, 30)).date() == date(2026, 7, 1)
+    assert uk_time(datetime(2026, 1, 15, 23, 30)).strftime("%d %H:%M") == "15 23:30"
+    assert uk_midnight(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, 0)
+    assert uk_midnight(date(2026, 1, 15)) == datetime(2026, 1, 15, 0, 0)
