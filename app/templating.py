@@ -59,6 +59,13 @@ def format_percent(value) -> str:
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
 
 
+def format_points(value: float) -> str:
+    """A change between two percentages, in percentage points: "5 points", "1 point"."""
+    value = abs(value)
+    number = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return f"{number} point" + ("" if number == "1" else "s")
+
+
 def main_navigation() -> list[dict]:
     """The header links this user's roles call for."""
     items = []
@@ -189,5 +196,9 @@ def register_templating(app: Flask) -> None:
     )
     app.jinja_env.globals["RAG_TAG_COLOURS"] = RAG_TAG_COLOURS
     app.jinja_env.filters.update(
-        indent=indent, date=format_date, datetime=format_datetime, percent=format_percent
+        indent=indent,
+        date=format_date,
+        datetime=format_datetime,
+        percent=format_percent,
+        points=format_points,
     )

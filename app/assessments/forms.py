@@ -98,9 +98,10 @@ def parse_item(framework, item, formdata, require_complete: bool):
         elif q.type == "date":
             day, month, year = value
             if any(value):
-                parsed, message = _parse_date(day, month, year, q.text)
+                parsed, message = _parse_date(day, month, year)
                 if message:
-                    errors[f"{name}-day"] = message
+                    # Like the other questions' messages: what is wrong, then the question.
+                    errors[f"{name}-day"] = f"{message}: {q.text}"
                 else:
                     values[q.id] = parsed.isoformat()
         elif q.type == "text":
@@ -131,13 +132,13 @@ def _required_message(q) -> str:
     return f"Select an answer: {q.text}"
 
 
-def _parse_date(day: str, month: str, year: str, label: str):
+def _parse_date(day: str, month: str, year: str):
     """A review date: real, in the past, and not before 1990."""
-    parsed, message = parse_date(day, month, year, label)
+    parsed, message = parse_date(day, month, year, "Date")
     if parsed is None:
         return None, message
     if parsed > uk_today():
-        return None, f"{label} must be today or in the past"
+        return None, "Date must be today or in the past"
     if parsed.year < 1990:
-        return None, f"{label} must be after 1990"
+        return None, "Date must be in 1990 or later"
     return parsed, None

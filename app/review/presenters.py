@@ -6,13 +6,8 @@ import csv
 import io
 
 from ..templating import format_date
+from ..templating import format_points as points
 from .queries import WardRow
-
-
-def points(value: float) -> str:
-    value = abs(value)
-    number = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"{number} point" + ("" if number == "1" else "s")
 
 
 def change_words(row: WardRow) -> str:

@@ -189,9 +189,16 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     }
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 400
-    assert "When was it last reviewed? must be a real date" in response.get_data(as_text=True)
-    data["q-last-review-date[day]"] = "27"
-    data["q-last-review-date[month]"] = "3"
+    assert "Date must be a real date: When was it last reviewed?" in response.get_data(
+        as_text=True
+    )
+    data |= {"q-last-review-date[day]": "27", "q-last-review-date[month]": "3"}
+    data["q-last-review-date[year]"] = "1989"
+    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    assert "Date must be in 1990 or later: When was it last reviewed?" in response.get_data(
+        as_text=True
+    )
+    data["q-last-review-date[year]"] = "2026"
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 302
     answer = db.session.scalar(select(Answer))
@@ -339,3 +346,35 @@ def test_multi_line_evidence_comes_back_exactly_as_typed(app, client, world, log
     page = item_form(client, assessment_id, item.id)
     shown = re.search(r'<textarea[^>]*name="evidence"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert shown.replace("\r\n", "\n").lstrip("\n") == evidence
+
+
+def test_results_compare_with_the_last_assessment_in_percentage_points(
+    app, client, world, login_as
+):
+    from tests.actions.conftest import blanket_answers
+
+    framework = frameworks.latest()
+    three = [d.items[0].id for d in framework.domains[:3]]
+    first = make_assessment(world.oak, world.oak_lead, blanket_answers(app, three), submit=True)
+    second = make_assessment(world.oak, world.oak_lead, blanket_answers(app, three[:1]), True)
+    change = second.result.overall_percent - first.result.overall_percent
+    assert change < 0
+    login_as(world.oak_member)
+    page = client.get(f"/assessments/{second.id}/results").get_data(as_text=True)
+    assert "Changes since" in page
+    fell = re.search(r"fell by ([\d.]+) points? \(better\)", page)
+    assert fell and abs(float(fell.group(1)) - abs(change)) < 0.05
+    removed = page[page.index("Removed (2)") : page.index("Introduced (0)")]
+    assert all(framework.item(i).title in removed for i in three[1:])
+
+
+def test_each_change_link_on_check_answers_names_its_question_and_restriction(
+    app, client, world, login_as
+):
+    assessment = make_assessment(world.oak, world.oak_lead)
+    item = frameworks.latest().items[0]
+    login_as(world.oak_member)
+    page = client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
+    hidden = re.findall(r'>Change<span class="nhsuk-u-visually-hidden"> ([^<]+)</span>', page)
+    assert f"{item.questions[0].text} ({item.title})" in hidden
+    assert len(hidden) == len(set(hidden))  # every link says which answer it changes
