@@ -34,6 +34,60 @@ EVENT_NAMES = {
     "carry-forward": "Carried forward",
     "reset-link-created": "Password reset link created",
     "password-reset": "Password set with a reset link",
+    "user-created": "Account created",
+    "user-renamed": "Name changed",
+    "user-admin-changed": "Administrator rights changed",
+    "user-activated": "Account reactivated",
+    "user-deactivated": "Account deactivated",
+    "provider-added": "Provider added",
+    "provider-renamed": "Provider renamed",
+    "ward-added": "Ward added",
+    "ward-renamed": "Ward renamed",
+    "membership-added": "Added to a ward team",
+    "membership-removed": "Removed from a ward team",
+    "membership-role-changed": "Role in a ward team changed",
+    "remit-added": "Commissioner remit added",
+    "remit-removed": "Commissioner remit removed",
+}
+# What each event is about, in words (audit.record stores the model's class name).
+OBJECT_NAMES = {
+    "action": "action",
+    "answer": "answer",
+    "assessment": "assessment",
+    "user": "account",
+    "provider": "provider",
+    "ward": "ward",
+    "wardmembership": "ward team place",
+    "commissionerremit": "commissioner remit",
+    "passwordresetlink": "reset link",
+}
+# The changed fields' names as people read them.
+FIELD_LABELS = {
+    "text": "Action",
+    "priority": "Priority",
+    "owner_user_id": "Owner (team member's account number)",
+    "owner_name": "Owner",
+    "due_date": "Due date",
+    "status": "Status",
+    "not_doing_reason": "Reason for not doing it",
+    "notes": "Notes",
+    "review_date": "Review date",
+    "lived_experience": "People with lived experience involved",
+    "values": "Answers",
+    "evidence": "Evidence",
+    "comment": "Comments",
+    "assessment_id": "Assessment number",
+    "framework": "Framework",
+    "overall_percent": "Restriction score (%)",
+    "rag": "Rating",
+    "is_admin": "Administrator",
+    "active": "Account active",
+    "name": "Name",
+    "email": "Email",
+    "role": "Role",
+    "user": "Person",
+    "provider": "Provider",
+    "ward": "Ward",
 }
 
 
@@ -62,15 +116,23 @@ class AuditFilterForm(AppForm):
 
 
 def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str]]:
-    """(field, before, after) for each field an event changed, shortened for the table."""
+    """(field, before, after) for each field an event changed, in words and shortened for the
+    table."""
 
     def shown(value) -> str:
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
         text = "" if value is None else str(value)
         return text if len(text) <= limit else text[:limit] + "…"
 
     before, after = event.before or {}, event.after or {}
     return [
-        (k, shown(before.get(k)), shown(after.get(k))) for k in dict.fromkeys([*before, *after])
+        (
+            FIELD_LABELS.get(k, k.replace("_", " ").capitalize()),
+            shown(before.get(k)),
+            shown(after.get(k)),
+        )
+        for k in dict.fromkeys([*before, *after])
     ]
 
 
@@ -146,6 +208,7 @@ def trail():
         more=len(rows) > PAGE_SIZE,
         page=page,
         event_names=EVENT_NAMES,
+        object_names=OBJECT_NAMES,
         change_rows=change_rows,
         select_items=select_items,
         wards_by_id=wards_by_id,

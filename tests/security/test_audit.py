@@ -4,6 +4,7 @@ administrators see everything and ward leads see their own wards."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -127,3 +128,27 @@ def test_the_audit_trail_is_linked_from_the_header_for_leads_and_administrators(
     assert header_links(world.oak_lead) == ["Audit trail"]
     assert header_links(world.admin) == ["Audit trail"]
     assert header_links(world.oak_member) == []
+
+
+def test_the_trail_says_what_happened_in_words(world, login_as):
+    """Every event the app records has a name; changed fields have labels people read, and a
+    screen reader hears which value was before and which after."""
+    from app.audit_views import EVENT_NAMES
+
+    recorded = set()
+    for path in Path("app").rglob("*.py"):
+        recorded |= set(re.findall(r'audit\.record\(\s*"([a-z-]+)"', path.read_text()))
+    assert recorded and recorded <= set(EVENT_NAMES), recorded - set(EVENT_NAMES)
+
+    db.session.add(
+        AuditEvent(event="membership-role-changed", actor="lead@example.org",
+                   ward_id=world.oak.id, object_type="wardmembership", object_id="4",
+                   before={"role": "member", "lived_experience": False},
+                   after={"role": "lead", "lived_experience": True})
+    )  # fmt: skip
+    db.session.commit()
+    page = login_as(world.admin).get("/audit").get_data(as_text=True)
+    assert "Role in a ward team changed: ward team place 4" in page
+    assert "<dt>People with lived experience involved</dt>" in page
+    assert '<span class="nhsuk-u-visually-hidden">Before: </span>No</del>' in page
+    assert '<span class="nhsuk-u-visually-hidden">After: </span>Yes</ins>' in page
