@@ -34,6 +34,8 @@ EVENT_NAMES = {
     "carry-forward": "Carried forward",
     "reset-link-created": "Password reset link created",
     "password-reset": "Password set with a reset link",
+    "password-changed": "Password changed",
+    "password-change-refused": "Password change refused (current password not correct)",
     "user-created": "Account created",
     "user-renamed": "Name changed",
     "user-admin-changed": "Administrator rights changed",

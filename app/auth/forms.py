@@ -89,3 +89,15 @@ class NewPasswordForm(AppForm):
         problem = password_problem(field.data or "", self.email)
         if problem:
             raise ValidationError(problem)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """A signed-in person changing their own password: the current one first."""
+
+    current = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )

@@ -131,3 +131,12 @@ def set_new_password(token: str, password: str) -> User:
     audit.record("password-reset", user, detail="set with a one-time link", user=user)
     db.session.commit()
     return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """The person's own change (the view has checked the current password): every other
+    session ends, since whoever knew the old password (a lead who set it, say) may have one."""
+    user.password_hash = hash_password(new_password)
+    user.session_token = secrets.token_hex(16)
+    audit.record("password-changed", user, detail="changed by the account holder", user=user)
+    db.session.commit()

@@ -27,7 +27,7 @@ from ..access import allow
 from ..extensions import db, login_manager
 from ..models import User, utcnow
 from . import services
-from .forms import CreateResetLinkForm, LoginForm, NewPasswordForm
+from .forms import ChangePasswordForm, CreateResetLinkForm, LoginForm, NewPasswordForm
 from .passwords import check_password
 
 bp = Blueprint("auth", __name__)
@@ -224,3 +224,33 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", user=link.user, form=form), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow("signed-in")
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.email = user.email
+    if form.validate_on_submit():
+        keys = security.sign_in_keys(user.email, request.remote_addr)
+        # Same limit as signing in: a session left open must not let someone guess the password.
+        if security.is_limited(keys):
+            form.current.errors.append(LOCKED_MESSAGE)
+        elif not check_password(user.password_hash, form.current.data):
+            security.record_failure(keys)
+            audit.record("password-change-refused", user, detail="current password not correct")
+            db.session.commit()
+            form.current.errors.append("Your current password is not correct")
+        else:
+            services.change_password(user, form.password.data)
+            login_user(user)  # this session carries on under the new session token
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
+            return redirect(url_for("assessments.home"))
+    return render_template("auth/change_password.html", form=form), (400 if form.errors else 200)
+
+
+change_password.resubmittable = True

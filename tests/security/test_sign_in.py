@@ -13,7 +13,7 @@ from app import security
 from app.auth import views as auth_views
 from app.extensions import db
 from app.models import AuditEvent, SignInFailure
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 
 WRONG = "not-the-password-at-all"
 
@@ -137,3 +137,38 @@ def test_signing_out_ends_the_session_for_a_copy_of_its_cookie_too(app, client, 
     copy.set_cookie("session", cookie)
     response = copy.get(f"/wards/{world.oak.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_person_changes_their_own_password_and_other_sessions_end(app, client, world, login_as):
+    """A lead set Omar's first password, so the lead knows it: Omar changes it, stays signed
+    in here, and the old password and any other session stop working."""
+    other = app.test_client()
+    login(other, world.oak_member)
+    login_as(world.oak_member)
+    page = client.get(f"/wards/{world.oak.id}").get_data(as_text=True)
+    assert 'href="/account/password"' in page and "Change password" in page
+    new = "granite puffin meadow 4"
+
+    wrong = client.post(
+        "/account/password", data={"current": "not it", "password": new, "confirm": new}
+    )
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "<title>Error: Change your password" in html
+    assert "Your current password is not correct" in html and 'href="#current"' in html
+    weak = client.post(
+        "/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"}
+    )
+    assert weak.status_code == 400
+
+    done = client.post(
+        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert done.status_code == 302
+    assert client.get(f"/wards/{world.oak.id}").status_code == 200  # still signed in here
+    assert other.get(f"/wards/{world.oak.id}").status_code == 302  # signed out elsewhere
+    assert login(app.test_client(), world.oak_member).status_code == 400
+    assert login(app.test_client(), world.oak_member, new).status_code == 302
+    events = db.session.scalars(
+        select(AuditEvent.event).where(AuditEvent.event.like("password-change%"))
+    ).all()
+    assert events == ["password-change-refused", "password-changed"]

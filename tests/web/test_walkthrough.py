@@ -189,9 +189,7 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     }
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 400
-    assert "Date must be a real date: When was it last reviewed?" in response.get_data(
-        as_text=True
-    )
+    assert "Date must be a real date: When was it last reviewed?" in response.get_data(as_text=True)
     data |= {"q-last-review-date[day]": "27", "q-last-review-date[month]": "3"}
     data["q-last-review-date[year]"] = "1989"
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
