@@ -154,3 +154,17 @@ def test_framework_load_records_versions_and_refuses_edits_to_a_version_in_use(
     assert result.exit_code == 0, result.output
     assert "blanket-restrictions 1.0.0: loaded" in result.output
     assert "unchanged" in runner.invoke(args=["framework", "load"]).output
+
+
+def test_the_accessibility_statement_says_what_the_law_asks_of_it(client):
+    page = client.get("/accessibility").get_data(as_text=True)
+    for heading in (
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Compliance status",
+        "Preparation of this accessibility statement",
+    ):
+        assert f">{heading}</h" in page, heading
+    assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in page
+    assert "Equality and Human Rights Commission" in page
