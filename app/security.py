@@ -47,6 +47,26 @@ def record_failure(keys: dict[str, int]) -> None:
     db.session.add_all(SignInFailure(key=key, at=now) for key in keys)
 
 
+def begin_attempt(keys: dict[str, int]) -> list[int] | None:
+    """Count a sign-in attempt as a failure before its (slow) password check, so attempts sent
+    in parallel cannot all pass the limit while their passwords are hashed. None if a limit is
+    already reached; otherwise the ids of the rows written, which `forgive` removes if the
+    password turns out right."""
+    if is_limited(keys):
+        return None
+    now = utcnow()
+    db.session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
+    rows = [SignInFailure(key=key, at=now) for key in keys]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [row.id for row in rows]
+
+
+def forgive(attempt: list[int]) -> None:
+    """The attempt succeeded: it is not a failure after all."""
+    db.session.execute(delete(SignInFailure).where(SignInFailure.id.in_(attempt)))
+
+
 def clear_account(email: str) -> None:
     """A successful sign-in forgives the account's failures (not the address's)."""
     key = f"account:{email.strip().lower()[:320]}"

@@ -116,7 +116,8 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         keys = security.sign_in_keys(email, request.remote_addr)
-        limited = security.is_limited(keys)
+        attempt = security.begin_attempt(keys)  # counted now; forgiven below if it succeeds
+        limited = attempt is None
         # The password is checked in every case (against a dummy hash when there is no such
         # account), so a reply takes as long whether or not the email has an account.
         stored_hash = user.password_hash if user else None
@@ -125,6 +126,7 @@ def login():
         db.session.commit()
         password_ok = check_password(stored_hash, form.password.data)
         if user is not None and user.active and password_ok and not limited:
+            security.forgive(attempt)
             user.failed_logins = 0
             user.last_login_at = utcnow()
             if not user.session_token:
@@ -145,8 +147,7 @@ def login():
         if limited:
             audit.record("sign-in-refused", user, user=user, detail=f"too many attempts: {email}")
             form.email.errors = [LOCKED_MESSAGE]
-        else:
-            security.record_failure(keys)
+        else:  # the attempt was counted as a failure before the check
             if user is not None:
                 user.failed_logins = (user.failed_logins or 0) + 1
             audit.record("sign-in-failed", user, user=user, detail=email[:320])

@@ -7,7 +7,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import security
 from app.auth import views as auth_views
@@ -172,3 +172,24 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(app, client,
         select(AuditEvent.event).where(AuditEvent.event.like("password-change%"))
     ).all()
     assert events == ["password-change-refused", "password-changed"]
+
+
+def test_an_attempt_counts_before_its_password_is_checked_and_a_success_is_forgiven(
+    client, world, monkeypatch
+):
+    """Attempts sent in parallel must not all slip under the limit while their passwords are
+    hashed: the attempt is already counted when the check runs. A right password removes it."""
+    counted = []
+    real_check = auth_views.check_password
+
+    def check(stored, typed):
+        counted.append(db.session.scalar(select(func.count()).select_from(SignInFailure)))
+        return real_check(stored, typed)
+
+    monkeypatch.setattr(auth_views, "check_password", check)
+    _sign_in(client, world.oak_lead.email, WRONG, "10.9.0.1")
+    assert counted == [2]  # one row for the account, one for the address
+    _sign_in(client, world.oak_member.email, PASSWORD, "10.9.0.1")
+    assert counted == [2, 4]
+    keys = db.session.scalars(select(SignInFailure.key)).all()
+    assert sorted(keys) == ["account:" + world.oak_lead.email, "ip:10.9.0.1"]  # the failure only
