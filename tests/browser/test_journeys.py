@@ -176,7 +176,9 @@ def test_the_lead_assigns_two_actions_and_downloads_the_plan(new_page, team, sub
     check_page(lead, "Action plan")
     owners = [team.first_member[1], team.second_member[1]]
     for n, owner in enumerate(owners):
-        lead.get_by_role("link", name=re.compile(r"^(Change|Edit|Update)\b")).nth(n).click()
+        lead.locator("main").get_by_role("link", name=re.compile(r"^(Change|Edit|Update)\b")).nth(
+            n
+        ).click()
         lead.wait_for_load_state()
         check_page(lead, re.compile(r"\w"))
         lead.get_by_label("Owner", exact=False).first.select_option(label=owner)

@@ -166,5 +166,7 @@ def test_the_accessibility_statement_says_what_the_law_asks_of_it(client):
         "Preparation of this accessibility statement",
     ):
         assert f">{heading}</h" in page, heading
-    assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in page
+    assert (
+        "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in page
+    )
     assert "Equality and Human Rights Commission" in page
