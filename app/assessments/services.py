@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, frameworks
+from ..dates import uk_time
 from ..engine import Framework, score
 from ..extensions import db
 from ..models import (
@@ -292,24 +293,24 @@ def reopen(assessment: Assessment, user: User, reason: str) -> bool:
         # latest again, turning the ward's trend back to front.
         raise CannotReopen(
             "Only the ward's latest submitted assessment can be reopened. A newer one was "
-            f"submitted on {latest.submitted_at:%-d %B %Y}."
+            f"submitted on {uk_time(latest.submitted_at):%-d %B %Y}."
         )
     if draft_for(assessment.ward) is not None:
         raise CannotReopen(IN_PROGRESS)
-    reopened = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == SUBMITTED)
-        .values(status=DRAFT, submitted_at=None, submitted_by_id=None, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    try:
+        reopened = db.session.execute(
+            update(Assessment)
+            .where(Assessment.id == assessment.id, Assessment.status == SUBMITTED)
+            .values(status=DRAFT, submitted_at=None, submitted_by_id=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:
+        # Another lead started or reopened one since the check above (one draft per ward).
+        db.session.rollback()
+        raise CannotReopen(IN_PROGRESS) from None
     if reopened.rowcount != 1:
         db.session.rollback()
         return False
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise CannotReopen(IN_PROGRESS) from None
     existing = db.session.get(AssessmentResult, assessment.id)
     if existing is not None:
         db.session.delete(existing)

@@ -104,3 +104,19 @@ def test_two_leads_starting_at_once_share_one_draft(app, world, monkeypatch):
         db.select(Assessment).where(Assessment.ward_id == world.oak.id, Assessment.status == DRAFT)
     ).all()
     assert [a.id for a in drafts] == [theirs.id]
+
+
+def test_reopening_while_another_lead_starts_a_draft_is_refused_with_a_reason(
+    app, world, monkeypatch
+):
+    framework = frameworks.latest()
+    submitted = quick_assessment(
+        world.oak, world.oak_lead, answers_for(framework, "not-in-place"), submit=True
+    )
+    services.start(world.oak, world.oak_lead)  # another lead's new draft
+    # This lead's request checked for a draft just before the other one was committed.
+    monkeypatch.setattr(services, "draft_for", lambda ward: None)
+    with pytest.raises(services.CannotReopen, match="already has an assessment in progress"):
+        services.reopen(submitted, world.oak_member, "A typo")
+    db.session.expire_all()
+    assert submitted.status == SUBMITTED
