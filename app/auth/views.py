@@ -252,6 +252,3 @@ def change_password():
             )
             return redirect(url_for("assessments.home"))
     return render_template("auth/change_password.html", form=form), (400 if form.errors else 200)
-
-
-change_password.resubmittable = True

@@ -193,3 +193,13 @@ def test_an_attempt_counts_before_its_password_is_checked_and_a_success_is_forgi
     assert counted == [2, 4]
     keys = db.session.scalars(select(SignInFailure.key)).all()
     assert sorted(keys) == ["account:" + world.oak_lead.email, "ip:10.9.0.1"]  # the failure only
+
+
+def test_passwords_typed_when_the_session_ended_are_not_carried_into_the_page(client, world):
+    response = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "granite puffin 4", "confirm": "granite puffin 4"},
+        headers={"Origin": "http://localhost"},
+    )
+    page = response.get_data(as_text=True)
+    assert PASSWORD not in page and "granite puffin 4" not in page
