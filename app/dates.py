@@ -47,8 +47,11 @@ def parse_date(
     day: str, month: str, year: str, label: str, example: str = "27 3 2026"
 ) -> tuple[date | None, str | None]:
     """(the date, None), or (None, what is wrong with it)."""
-    if not (day and month and year):
+    missing = [part for part, typed in zip(PARTS, (day, month, year), strict=True) if not typed]
+    if len(missing) == 3:
         return None, f"{label} must include a day, month and year"
+    if missing:
+        return None, f"{label} must include a {' and '.join(missing)}"
     if not (day.isdigit() and month.isdigit() and year.isdigit()):
         return None, f"{label} must be a real date, written in numbers, like {example}"
     if len(year) != 4:
@@ -57,6 +60,29 @@ def parse_date(
         return date(int(year), int(month), int(day)), None
     except ValueError:
         return None, f"{label} must be a real date"
+
+
+def wrong_parts(day: str, month: str, year: str) -> tuple[str, ...]:
+    """Which of a date input's boxes to mark as wrong, for the problem `parse_date` reports
+    (all three when the date as a whole is wrong, such as in the future): the error summary
+    links to the first of them."""
+    typed = {"day": day, "month": month, "year": year}
+    missing = tuple(p for p in PARTS if not typed[p])
+    if missing and len(missing) < 3:
+        return missing
+    not_numbers = tuple(p for p in PARTS if typed[p] and not typed[p].isdigit())
+    if not_numbers:
+        return not_numbers
+    if year and len(year) != 4:
+        return ("year",)
+    if month and not 1 <= int(month) <= 12:
+        return ("month",)
+    if day and month and year:
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError:
+            return ("day",)
+    return PARTS
 
 
 def add_months(day: date, months: int) -> date:

@@ -11,7 +11,7 @@ from flask.templating import Environment
 from flask_login import current_user
 from markupsafe import Markup
 
-from .dates import uk_time
+from .dates import uk_time, wrong_parts
 
 RAG_TAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
 
@@ -192,7 +192,10 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 def register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        error_items=error_items, main_navigation=main_navigation, report_links=report_links
+        error_items=error_items,
+        main_navigation=main_navigation,
+        report_links=report_links,
+        date_wrong_parts=lambda parts: wrong_parts(*(str(p or "") for p in parts)),
     )
     app.jinja_env.globals["RAG_TAG_COLOURS"] = RAG_TAG_COLOURS
     app.jinja_env.filters.update(

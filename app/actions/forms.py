@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth.forms import AppForm, choices
 from ..dates import parse_date as read_date
-from ..dates import part_names, posted_parts
+from ..dates import part_names, posted_parts, wrong_parts
 from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
@@ -27,7 +27,7 @@ class DateField(Field):
 
     @property
     def error_anchor(self) -> str:
-        return f"{self.id}-day"
+        return f"{self.id}-{wrong_parts(*self.parts)[0]}"
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         self.process_errors = []

@@ -6,7 +6,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.forms import AppForm
-from ..dates import parse_date, posted_parts, uk_today
+from ..dates import parse_date, posted_parts, uk_today, wrong_parts
 
 MAX_TEXT = 10_000
 
@@ -101,7 +101,8 @@ def parse_item(framework, item, formdata, require_complete: bool):
                 parsed, message = _parse_date(day, month, year)
                 if message:
                     # Like the other questions' messages: what is wrong, then the question.
-                    errors[f"{name}-day"] = f"{message}: {q.text}"
+                    first = wrong_parts(day, month, year)[0]
+                    errors[f"{name}-{first}"] = f"{message}: {q.text}"
                 else:
                     values[q.id] = parsed.isoformat()
         elif q.type == "text":

@@ -7,6 +7,7 @@ from datetime import date
 from wtforms import BooleanField, StringField
 
 from ..auth.forms import AppForm
+from ..dates import parse_date, wrong_parts
 from .queries import Filters
 
 RATINGS = [
@@ -45,20 +46,13 @@ class FilterForm(AppForm):
         ]
         if not any(parts):
             return ok
-        if not all(parts):
-            missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
-            self.before_day.errors = [f"Date last assessed before must include a {missing[0]}"]
+        parsed, message = parse_date(*parts, "Date last assessed before", example="31 3 2026")
+        if message:
+            # The message is on the day's field; the summary links to the first box to correct.
+            self.before_day.errors = [message]
+            self.before_day.error_anchor = f"before_{wrong_parts(*parts)[0]}"
             return False
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1000:
-                raise ValueError
-            self.assessed_before = date(year, month, day)
-        except ValueError:
-            self.before_day.errors = [
-                "Date last assessed before must be a real date, for example 31 3 2026"
-            ]
-            return False
+        self.assessed_before = parsed
         return ok
 
     def select_items(self, field) -> list[dict]:

@@ -173,6 +173,8 @@ def test_edit_form_errors_are_summarised(client, world, login_as, oak_plan):
     ):
         assert message in html
     assert 'href="#due_date-day"' in html
+    marked = re.findall(r'<input class="([^"]*)" id="due_date-(\w+)"', re.sub(r"\s+", " ", html))
+    assert [part for classes, part in marked if "nhsuk-input--error" in classes] == ["day"]
     assert actions_of(oak_plan)[0].version == version
 
 

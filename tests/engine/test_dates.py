@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from app.dates import add_months, uk_midnight, uk_time
+from app.dates import add_months, parse_date, uk_midnight, uk_time, wrong_parts
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,22 @@ def test_uk_time_and_midnight_follow_british_summer_time():
     assert uk_time(datetime(2026, 1, 15, 23, 30)).strftime("%d %H:%M") == "15 23:30"
     assert uk_midnight(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, 0)
     assert uk_midnight(date(2026, 1, 15)) == datetime(2026, 1, 15, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "wrong", "message"),
+    [
+        (("27", "", "2026"), ("month",), "Date must include a month"),
+        (("", "", "2026"), ("day", "month"), "Date must include a day and month"),
+        (("", "", ""), ("day", "month", "year"), "Date must include a day, month and year"),
+        (("27", "March", "2026"), ("month",), "Date must be a real date, written in numbers"),
+        (("27", "3", "26"), ("year",), "Year must include 4 numbers"),
+        (("27", "13", "2026"), ("month",), "Date must be a real date"),
+        (("31", "2", "2026"), ("day",), "Date must be a real date"),
+        (("27", "3", "2026"), ("day", "month", "year"), None),  # a real date: all, if refused
+    ],
+)
+def test_the_boxes_marked_wrong_are_the_ones_to_correct(typed, wrong, message):
+    assert wrong_parts(*typed) == wrong
+    _, said = parse_date(*typed, "Date")
+    assert (said is None) if message is None else said.startswith(message)

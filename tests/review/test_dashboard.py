@@ -145,7 +145,9 @@ def test_a_date_that_is_not_real_is_explained(world, history, login_as):
     assert "There is a problem" in html
     assert "must be a real date" in html and 'href="#before_day"' in html
     html = client.get("/review/?before_day=3&before_year=2026").get_data(as_text=True)
-    assert "must include a month" in html
+    assert "must include a month" in html and 'href="#before_month"' in html
+    marked = re.findall(r'<input class="([^"]*)" id="before_(\w+)"', re.sub(r"\s+", " ", html))
+    assert [part for classes, part in marked if "nhsuk-input--error" in classes] == ["month"]
 
 
 def test_sorting_by_score_highest_first(world, history, login_as):

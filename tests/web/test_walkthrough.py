@@ -190,7 +190,15 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert response.status_code == 400
     assert "Date must be a real date: When was it last reviewed?" in response.get_data(as_text=True)
-    data |= {"q-last-review-date[day]": "27", "q-last-review-date[month]": "3"}
+    # Only the box to correct is marked, and the summary links to it.
+    data |= {"q-last-review-date[day]": "27", "q-last-review-date[month]": "13"}
+    page = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data).get_data(
+        as_text=True
+    )
+    marked = re.findall(r'<input class="([^"]*)" id="q-last-review-date-(\w+)"', page)
+    assert [part for classes, part in marked if "nhsuk-input--error" in classes] == ["month"]
+    assert 'href="#q-last-review-date-month"' in page
+    data |= {"q-last-review-date[month]": "3"}
     data["q-last-review-date[year]"] = "1989"
     response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
     assert "Date must be in 1990 or later: When was it last reviewed?" in response.get_data(
