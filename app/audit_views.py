@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from .access import allow, lead_ward_ids
+from .actions.forms import DateField
 from .auth.forms import AppForm, choices
 from .dates import uk_midnight
 from .extensions import db
@@ -93,16 +94,6 @@ FIELD_LABELS = {
 }
 
 
-def _iso_date(form, field):
-    if field.data:
-        try:
-            date.fromisoformat(field.data.strip())
-        except ValueError:
-            raise ValidationError(
-                f"{field.label.text} must be a date written like 2026-11-25"
-            ) from None
-
-
 class AuditFilterForm(AppForm):
     class Meta:
         csrf = False  # a search: it changes nothing
@@ -113,8 +104,8 @@ class AuditFilterForm(AppForm):
         "Who (email contains)",
         validators=[Length(max=320, message="Who must be 320 characters or fewer")],
     )
-    date_from = StringField("From (YYYY-MM-DD)", validators=[_iso_date])
-    date_to = StringField("To (YYYY-MM-DD)", validators=[_iso_date])
+    date_from = DateField("From")
+    date_to = DateField("To")
 
 
 def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str]]:
@@ -168,10 +159,9 @@ def events_query(user, form: AuditFilterForm):
         needle = form.actor.data.strip().lower()
         query = query.where(func.lower(AuditEvent.actor).contains(needle, autoescape=True))
     if form.date_from.data and not form.date_from.errors:
-        start = uk_midnight(date.fromisoformat(form.date_from.data.strip()))
-        query = query.where(AuditEvent.at >= start)
+        query = query.where(AuditEvent.at >= uk_midnight(form.date_from.data))
     if form.date_to.data and not form.date_to.errors:
-        end = date.fromisoformat(form.date_to.data.strip()) + timedelta(days=1)
+        end = form.date_to.data + timedelta(days=1)  # up to the end of that UK day
         query = query.where(AuditEvent.at < uk_midnight(end))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
@@ -189,9 +179,7 @@ def trail():
         SelectChoice(str(w.id), w.full_name) for w in ward_list
     ]
     form.event.choices = [SelectChoice("", "Anything")] + choices(EVENT_NAMES)
-    has_filter = any(
-        request.args.get(k) for k in ("ward", "event", "actor", "date_from", "date_to")
-    )
+    has_filter = any(value for key, value in request.args.items() if key != "page")
     if has_filter:
         form.validate()
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))

@@ -91,10 +91,17 @@ def test_the_trail_can_be_filtered(world, login_as):
     assert re.search(r'<option value="create" selected\s*>', page)
     page = client.get("/audit?actor=X@EXAMPLE").get_data(as_text=True)
     assert "x@example.org" in page and "willow.lead@example.org" not in page
-    bad = client.get("/audit?date_from=25/11/2026")
+    # The dates are NHS.UK date inputs: three boxes, a message naming the one to correct.
+    bad = client.get("/audit?date_from[day]=25&date_from[month]=13&date_from[year]=2026")
+    html = bad.get_data(as_text=True)
     assert bad.status_code == 400
-    assert "From (YYYY-MM-DD) must be a date written like 2026-11-25" in bad.get_data(as_text=True)
-    assert "No events match" in client.get("/audit?date_to=2000-01-01").get_data(as_text=True)
+    assert "From must be a real date" in html and 'href="#date_from-month"' in html
+    old = "/audit?date_to[day]=1&date_to[month]=1&date_to[year]=2001"
+    assert "No events match" in client.get(old).get_data(as_text=True)
+    today = "/audit?date_from[day]={0.day}&date_from[month]={0.month}&date_from[year]={0.year}"
+    from app.dates import uk_today
+
+    assert "willow.lead@example.org" in client.get(today.format(uk_today())).get_data(as_text=True)
 
 
 def test_a_page_past_the_end_shows_the_last_page_not_an_empty_one(world, login_as, monkeypatch):
