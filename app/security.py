@@ -40,13 +40,6 @@ def is_limited(keys: dict[str, int]) -> bool:
     return any(counts.get(key, 0) >= limit for key, limit in keys.items())
 
 
-def record_failure(keys: dict[str, int]) -> None:
-    """Count one failure against every key; old failures are cleared as new ones arrive."""
-    now = utcnow()
-    db.session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
-    db.session.add_all(SignInFailure(key=key, at=now) for key in keys)
-
-
 def begin_attempt(keys: dict[str, int]) -> list[int] | None:
     """Count a sign-in attempt as a failure before its (slow) password check, so attempts sent
     in parallel cannot all pass the limit while their passwords are hashed. None if a limit is

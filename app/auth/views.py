@@ -236,14 +236,17 @@ def change_password():
     if form.validate_on_submit():
         keys = security.sign_in_keys(user.email, request.remote_addr)
         # Same limit as signing in: a session left open must not let someone guess the password.
-        if security.is_limited(keys):
+        attempt = security.begin_attempt(keys)
+        stored_hash = user.password_hash
+        db.session.commit()  # as at sign-in: no write lock held while the password is hashed
+        if attempt is None:
             form.current.errors.append(LOCKED_MESSAGE)
-        elif not check_password(user.password_hash, form.current.data):
-            security.record_failure(keys)
+        elif not check_password(stored_hash, form.current.data):
             audit.record("password-change-refused", user, detail="current password not correct")
             db.session.commit()
             form.current.errors.append("Your current password is not correct")
         else:
+            security.forgive(attempt)
             services.change_password(user, form.password.data)
             login_user(user)  # this session carries on under the new session token
             flash(

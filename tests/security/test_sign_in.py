@@ -155,6 +155,9 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(app, client,
     html = wrong.get_data(as_text=True)
     assert wrong.status_code == 400 and "<title>Error: Change your password" in html
     assert "Your current password is not correct" in html and 'href="#current"' in html
+    # The wrong guess counts towards the sign-in limit.
+    failures = db.session.scalars(select(SignInFailure.key)).all()
+    assert sorted(failures) == ["account:" + world.oak_member.email, "ip:127.0.0.1"]
     weak = client.post(
         "/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"}
     )
@@ -164,6 +167,7 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(app, client,
         "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
     )
     assert done.status_code == 302
+    assert len(db.session.scalars(select(SignInFailure.key)).all()) == 2  # the right one: not
     assert client.get(f"/wards/{world.oak.id}").status_code == 200  # still signed in here
     assert other.get(f"/wards/{world.oak.id}").status_code == 302  # signed out elsewhere
     assert login(app.test_client(), world.oak_member).status_code == 400
