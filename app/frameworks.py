@@ -26,8 +26,9 @@ def get(framework_id: str, version: str) -> Framework:
         abort(500, f"Framework {framework_id} {version} is not on this server")
 
 
-def _version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in version.replace("-", ".").split("."))
+def _version_key(version: str) -> tuple[int, ...]:
+    """ "1.10.0" after "1.9.0": the loader accepts only whole numbers separated by dots."""
+    return tuple(int(p) for p in version.split("."))
 
 
 def latest(framework_id: str | None = None) -> Framework:

@@ -240,7 +240,7 @@ def _message(err: dict, key: str, index: bool) -> str:
         return f"{what} should be a date like 2026-11-25, not {_shown(value)}"
     if kind == "string_pattern_mismatch":
         if key == "version":
-            return f'version {value!r} should be like "1.0.0": letters, digits, dots and hyphens'
+            return f'version {value!r} should be like "1.2.0": whole numbers separated by dots'
         return (
             f"{value!r} is not a valid id: use lower-case letters, digits and single hyphens, "
             "like 'garden-locked'"
@@ -535,6 +535,14 @@ class _Reader:
                     f"unjustified_rating_at_least is {floor!r}, which is not one of the RAG "
                     f"ratings ({', '.join(sorted(ratings))})",
                 )  # fmt: skip
+            if not _conditions(scoring.get("justified_when")):
+                self.add(
+                    MANIFEST,
+                    scoring.key_lines.get("justified_when", _key_line(m, "scoring")),
+                    "scoring",
+                    "scoring has no justified_when conditions, so every blanket restriction "
+                    "would count as justified; list the answers that make one justified",
+                )  # fmt: skip
             self.check_conditions(
                 MANIFEST, scoring.get("justified_when"), by_id, None, "scoring", "justified_when"
             )
@@ -693,6 +701,12 @@ class _Reader:
                 file, action.line, ident,
                 "action has neither 'when' nor 'steps'; say when it is suggested",
             )  # fmt: skip
+        if "when" in action and "steps" not in action and not _conditions(action.get("when")):
+            self.add(
+                file, _key_line(action, "when"), ident,
+                "action's 'when' has no conditions, so it never says when the action is "
+                "suggested; give at least one",
+            )  # fmt: skip
         self.check_conditions(file, action.get("when"), questions, None, ident, "action trigger")
         for _, step in _entries(action.get("steps")):
             if isinstance(step, LDict):
@@ -747,6 +761,12 @@ class _Reader:
                 f"item has {len(actions)} actions of its own; at least 2 are needed",
             )  # fmt: skip
 
+        if "justified_when" in item and not _conditions(item.get("justified_when")):
+            self.add(
+                file, _key_line(item, "justified_when"), iid,
+                "justified_when has no conditions, so this item's blanket restriction would "
+                "always count as justified; list the answers that make it justified",
+            )  # fmt: skip
         if "justified_when" in item:
             self.check_conditions(
                 file, item.get("justified_when"), by_id, None, iid, "justified_when"

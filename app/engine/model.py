@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.+-]*$"
+#: Whole numbers separated by dots ("1.2.0"), so that versions sort the same way everywhere.
+VERSION_PATTERN = r"^[0-9]+(?:\.[0-9]+)*$"
 
 Slug = Annotated[StrictStr, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[StrictStr, Field(min_length=1)]

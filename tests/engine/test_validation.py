@@ -169,6 +169,23 @@ CASES = {
          "the framework's justified_when uses question 'written-reason', which this item's own "
          "questions do not include; give the item its own justified_when", "questions:"),
     ],
+    # an empty list of conditions is refused where it would quietly change the scoring
+    "empty-conditions": [
+        ("garden.yaml", 8, "garden-locked",
+         "justified_when has no conditions, so this item's blanket restriction would always "
+         "count as justified; list the answers that make it justified", "justified_when: []"),
+        ("garden.yaml", 14, "garden-locked/unlock",
+         "action's 'when' has no conditions, so it never says when the action is suggested; "
+         "give at least one", "when: []"),
+    ],
+    "scoring-problems": [
+        ("framework.yaml", 4, "tiny",
+         'version \'1.0.0-rc1\' should be like "1.2.0": whole numbers separated by dots',
+         'version: "1.0.0-rc1"'),
+        ("framework.yaml", 12, "scoring",
+         "scoring has no justified_when conditions, so every blanket restriction would count "
+         "as justified; list the answers that make one justified", "scoring:"),
+    ],
     "unknown-source": [
         ("garden.yaml", 7, "garden-locked",
          "reference to unknown source 'nice' (known: mha-cop)", "source: nice"),
