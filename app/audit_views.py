@@ -151,7 +151,7 @@ def events_query(user, form: AuditFilterForm):
     query = select(AuditEvent)
     if wards is not None:
         query = query.where(AuditEvent.ward_id.in_(wards))
-    if form.ward.data and form.ward.data.isdigit():
+    if form.ward.data and form.ward.data.isascii() and form.ward.data.isdigit():
         query = query.where(AuditEvent.ward_id == int(form.ward.data))
     if form.event.data:
         query = query.where(AuditEvent.event == form.event.data)

@@ -43,6 +43,11 @@ def posted_parts(formdata, name: str) -> list[str]:
     return [(formdata.get(n) or "").strip() for n in part_names(name)]
 
 
+def _numeric(typed: str) -> bool:
+    """Digits 0 to 9 only: str.isdigit() also accepts characters such as "²" that int() refuses."""
+    return typed.isascii() and typed.isdigit()
+
+
 def parse_date(
     day: str, month: str, year: str, label: str, example: str = "27 3 2026"
 ) -> tuple[date | None, str | None]:
@@ -52,13 +57,13 @@ def parse_date(
         return None, f"{label} must include a day, month and year"
     if missing:
         return None, f"{label} must include a {' and '.join(missing)}"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+    if not (_numeric(day) and _numeric(month) and _numeric(year)):
         return None, f"{label} must be a real date, written in numbers, like {example}"
     if len(year) != 4:
         return None, "Year must include 4 numbers"
     try:
         return date(int(year), int(month), int(day)), None
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a very long run of digits
         return None, f"{label} must be a real date"
 
 
@@ -70,7 +75,7 @@ def wrong_parts(day: str, month: str, year: str) -> tuple[str, ...]:
     missing = tuple(p for p in PARTS if not typed[p])
     if missing and len(missing) < 3:
         return missing
-    not_numbers = tuple(p for p in PARTS if typed[p] and not typed[p].isdigit())
+    not_numbers = tuple(p for p in PARTS if typed[p] and not _numeric(typed[p]))
     if not_numbers:
         return not_numbers
     if year and len(year) != 4:
@@ -80,7 +85,7 @@ def wrong_parts(day: str, month: str, year: str) -> tuple[str, ...]:
     if day and month and year:
         try:
             date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a very long run of digits
             return ("day",)
     return PARTS
 

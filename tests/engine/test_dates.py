@@ -37,6 +37,11 @@ def test_uk_time_and_midnight_follow_british_summer_time():
         (("", "", "2026"), ("day", "month"), "Date must include a day and month"),
         (("", "", ""), ("day", "month", "year"), "Date must include a day, month and year"),
         (("27", "March", "2026"), ("month",), "Date must be a real date, written in numbers"),
+        # "²" passes str.isdigit() but int() refuses it: a message, not a server error
+        (("27", "\u00b2", "2026"), ("month",), "Date must be a real date, written in numbers"),
+        # too many digits for a date: int() takes them, date() overflows
+        (("99999999999999999999", "1", "2020"), ("day",), "Date must be a real date"),
+        (("27", "11111111111111111111", "2026"), ("month",), "Date must be a real date"),
         (("27", "3", "26"), ("year",), "Year must include 4 numbers"),
         (("27", "13", "2026"), ("month",), "Date must be a real date"),
         (("31", "2", "2026"), ("day",), "Date must be a real date"),
