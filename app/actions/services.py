@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
+from ..csv_files import cell
 from ..dates import add_months, uk_time
 from ..engine import Framework, PlannedAction, as_planned, plan
 from ..extensions import db
@@ -399,7 +400,7 @@ def plan_csv(rows: list[PlanRow]) -> str:
         a = r.action
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     a.text,
                     r.restriction,
@@ -418,10 +419,3 @@ def plan_csv(rows: list[PlanRow]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    # A cell that starts like a formula would run in a spreadsheet: make it plain text.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value

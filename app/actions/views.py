@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import frameworks
 from ..access import action_or_404, allow, assessment_or_404, member_ward_ids
 from ..auth.forms import form_version
+from ..csv_files import csv_response
 from ..dates import uk_today
 from ..extensions import db
 from ..models import ACTION_STATUSES
@@ -137,12 +138,7 @@ def plan_csv(assessment_id: int):
     framework = frameworks.for_assessment(assessment)
     rows = services.plan_rows(assessment, framework, uk_today())
     filename = f"action-plan-{documents.slug(assessment.ward.name)}-{assessment.id}.csv"
-    return Response(
-        # A byte-order mark so that Excel reads the UTF-8 text correctly.
-        "\ufeff" + services.plan_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(services.plan_csv(rows), filename)
 
 
 @bp.get("/assessments/<int:assessment_id>/plan.pdf")

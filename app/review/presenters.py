@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from ..csv_files import cell
+from ..dates import uk_time
 from ..templating import format_date
 from ..templating import format_points as points
 from .queries import WardRow
@@ -41,12 +43,6 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value) -> str:
-    # A spreadsheet would run a cell starting with these as a formula.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def dashboard_csv(rows: list[WardRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -54,9 +50,9 @@ def dashboard_csv(rows: list[WardRow]) -> str:
     for r in rows:
         writer.writerow(
             [
-                _cell(r.provider_name),
-                _cell(r.ward_name),
-                r.submitted_at.date().isoformat() if r.submitted_at else "",
+                cell(r.provider_name),
+                cell(r.ward_name),
+                uk_time(r.submitted_at).date().isoformat() if r.submitted_at else "",
                 "" if r.overall_percent is None else round(r.overall_percent, 1),
                 (r.overall_rag or "").capitalize(),
                 "" if r.blanket_count is None else r.blanket_count,
@@ -65,7 +61,9 @@ def dashboard_csv(rows: list[WardRow]) -> str:
                 r.overdue_actions,
                 "" if r.change is None else round(r.change, 1),
                 change_words(r),
-                r.previous_submitted_at.date().isoformat() if r.previous_submitted_at else "",
+                uk_time(r.previous_submitted_at).date().isoformat()
+                if r.previous_submitted_at
+                else "",
                 "No" if r.stale else "Yes",
             ]
         )

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import Select
 
 from ..access import commissioned_wards_query
+from ..dates import add_months, uk_midnight
 from ..extensions import db
 from ..models import (
     OPEN_ACTION_STATUSES,
@@ -44,13 +45,6 @@ SORTS = {
     "open": "open_actions",
     "overdue": "overdue_actions",
 }
-
-
-def twelve_months_before(today: date) -> date:
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,8 @@ def _dashboard_select(user, filters: Filters, today: date, totals: bool = False)
         .cte("ward_actions")
     )
     change = (latest_result.c.overall_percent - previous_result.c.overall_percent).label("change")
-    cutoff = datetime.combine(twelve_months_before(today), datetime.min.time())
+    # stored times are UTC; the day starts at midnight in the UK
+    cutoff = uk_midnight(add_months(today, -12))
     stale = or_(latest.c.submitted_at.is_(None), latest.c.submitted_at < cutoff)
     query = (
         select(
@@ -225,7 +220,7 @@ def _dashboard_select(user, filters: Filters, today: date, totals: bool = False)
     if filters.overdue_only:
         query = query.where(func.coalesce(actions.c.overdue_actions, 0) > 0)
     if filters.assessed_before:
-        before = datetime.combine(filters.assessed_before, datetime.min.time())
+        before = uk_midnight(filters.assessed_before)
         query = query.where(or_(latest.c.submitted_at.is_(None), latest.c.submitted_at < before))
     return query
 

@@ -6,12 +6,13 @@ remit and sees only submitted assessments.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import frameworks
 from ..access import allow, commissioned_provider_ids, ward_or_404
+from ..csv_files import csv_response
 from ..dates import uk_today
 from ..extensions import db
 from ..models import SUBMITTED, Assessment
@@ -108,11 +109,7 @@ def dashboard_csv():
     rows = queries.dashboard(
         current_user, form.filters(), sort=sort, descending=descending, today=uk_today()
     )
-    return Response(
-        presenters.dashboard_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="review-{uk_today()}.csv"'},
-    )
+    return csv_response(presenters.dashboard_csv(rows), f"review-{uk_today()}.csv")
 
 
 @bp.get("/heat-map")

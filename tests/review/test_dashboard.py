@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -50,6 +50,11 @@ def history(world):
         action.due_date = today + timedelta(days=due)
     db.session.commit()
     return {"oak_before": oak_before, "oak_now": oak_now, "ash": ash}
+
+
+def csv_rows(response) -> list[dict]:
+    """The CSV's rows, read the way a spreadsheet reads them (after the byte-order mark)."""
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 def result(assessment) -> AssessmentResult:
@@ -150,6 +155,30 @@ def test_a_date_that_is_not_real_is_explained(world, history, login_as):
     assert [part for classes, part in marked if "nhsuk-input--error" in classes] == ["month"]
 
 
+def test_a_date_typed_with_other_digit_characters_is_explained(world, history, login_as):
+    page = login_as(world.commissioner).get(
+        "/review/?before_day=1&before_month=%C2%B2&before_year=2026"
+    )
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "There is a problem" in html and 'href="#before_month"' in html
+
+
+def test_dates_are_uk_days(world, login_as):
+    """00:30 on 1 July in London is stored as 23:30 UTC on 30 June: the ward was assessed on
+    1 July, so "assessed before 1 July" leaves it out and the CSV says 1 July."""
+    oak = submitted_days_ago(world.oak, world.oak_lead, 0, "everyone", "no")
+    oak.submitted_at = datetime(2026, 6, 30, 23, 30)
+    db.session.commit()
+    client = login_as(world.commissioner)
+    page = client.get("/review/?before_day=1&before_month=7&before_year=2026")
+    assert ">Oak Ward</a>" not in page.get_data(as_text=True)
+    page = client.get("/review/?before_day=2&before_month=7&before_year=2026")
+    assert ">Oak Ward</a>" in page.get_data(as_text=True)
+    rows = csv_rows(client.get("/review/dashboard.csv"))
+    assert {r["Ward"]: r["Latest assessment"] for r in rows}["Oak Ward"] == "2026-07-01"
+
+
 def test_sorting_by_score_highest_first(world, history, login_as):
     client = login_as(world.commissioner)
     page = client.get("/review/?sort=score&order=desc").get_data(as_text=True)
@@ -165,8 +194,10 @@ def test_sorting_by_score_highest_first(world, history, login_as):
 def test_csv_holds_the_dashboard(world, history, login_as):
     response = login_as(world.commissioner).get("/review/dashboard.csv?sort=ward")
     assert response.mimetype == "text/csv"
+    # Excel reads UTF-8 only after a byte-order mark
+    assert response.get_data().startswith(b"\xef\xbb\xbf")
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = csv_rows(response)
     assert [r["Ward"] for r in rows] == ["Ash Ward", "Oak Ward"]
     ash, oak = rows
     now, before = result(history["oak_now"]), result(history["oak_before"])
@@ -189,15 +220,9 @@ def test_csv_follows_the_filters_and_defuses_formulas(world, history, login_as):
     world.ash.name = "=HYPERLINK(1)"
     db.session.commit()
     client = login_as(world.commissioner)
-    rows = list(
-        csv.DictReader(io.StringIO(client.get("/review/dashboard.csv").get_data(as_text=True)))
-    )
+    rows = csv_rows(client.get("/review/dashboard.csv"))
     assert "'=HYPERLINK(1)" in [r["Ward"] for r in rows]
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get("/review/dashboard.csv?overdue=y").get_data(as_text=True))
-        )
-    )
+    rows = csv_rows(client.get("/review/dashboard.csv?overdue=y"))
     assert [r["Ward"] for r in rows] == ["Oak Ward"]
 
 
