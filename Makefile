@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup assets db bench clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup chromium assets db bench clean
 
 run: db
 	$(FLASK) seed-demo
@@ -15,6 +15,10 @@ serve: db
 	$(VENV)/bin/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) "app:create_app()"
 
 setup: $(VENV)/.installed assets
+
+# Debian's Chromium, for the browser tests and the PDF benchmark's comparison only: the app
+# itself never needs it, so running or upgrading a server does not install it.
+chromium:
 	sh scripts/ensure-chromium.sh
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -51,7 +55,7 @@ format: $(VENV)/.installed
 # Lint, then the whole suite on SQLite, then again on a throwaway PostgreSQL server.
 test: setup lint test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup chromium
 	TEST_DATABASE_URL= $(PY) -m pytest
 
 # scripts/pg-test-server.sh installs PostgreSQL if missing, starts it in a temporary folder
@@ -62,7 +66,7 @@ test-sqlite: setup
 test-postgres: setup
 	scripts/pg-test-server.sh run sh -c 'TEST_DATABASE_URL="$$PG_TEST_URL" exec $(PY) -m pytest --ignore=tests/engine -m "not browser"'
 
-bench: setup
+bench: setup chromium
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:
