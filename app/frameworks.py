@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from flask import abort, current_app
 
-from .engine import Framework, load_all
+from .engine import Framework, load_each
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
 def _registry(root: str) -> dict[tuple[str, str], Framework]:
-    return load_all(root)
+    """The versions that load. A broken folder is logged and left out rather than stopping
+    every assessment: `flask framework load` (run by `make run` and on deploys) refuses it, and
+    the administrators' frameworks page lists its problems."""
+    loaded, problems = load_each(root)
+    for problem in problems:
+        logger.error("framework not loaded: %s", problem)
+    return loaded
 
 
 def registry() -> dict[tuple[str, str], Framework]:

@@ -5,7 +5,7 @@
 See docs/architecture.md (contracts), docs/framework-format.md (the YAML) and docs/scoring.md.
 """
 
-from .loader import FrameworkError, Problem, load, load_all, summary, validate
+from .loader import FrameworkError, Problem, load, load_all, load_each, summary, validate
 from .model import (
     ActionSpec,
     Condition,
@@ -56,6 +56,7 @@ __all__ = [
     "Source",
     "load",
     "load_all",
+    "load_each",
     "percent",
     "plan",
     "score",

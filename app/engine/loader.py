@@ -116,6 +116,19 @@ def load_all(root: str | Path) -> dict[tuple[str, str], Framework]:
     Raises FrameworkError listing the problems of every folder that does not load, or when two
     folders declare the same id and version.
     """
+    out, problems = load_each(root)
+    if problems:
+        raise FrameworkError(problems)
+    return out
+
+
+def load_each(root: str | Path) -> tuple[dict[tuple[str, str], Framework], list[Problem]]:
+    """Every framework folder under `root` that loads, and the problems of those that do not.
+
+    A running app uses this: one broken folder, such as a new version copied in with a mistake,
+    leaves the versions that load (and the assessments pinned to them) working. A second folder
+    with an id and version already loaded is left out, and reported.
+    """
     root = Path(root)
     out: dict[tuple[str, str], Framework] = {}
     folders_of: dict[tuple[str, str], str] = {}
@@ -130,9 +143,7 @@ def load_all(root: str | Path) -> dict[tuple[str, str], Framework]:
             continue
         out[framework.key] = framework
         folders_of[framework.key] = child.name
-    if problems:
-        raise FrameworkError(problems)
-    return out
+    return out, problems
 
 
 def summary(framework: Framework) -> str:

@@ -6,7 +6,15 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from app.engine import FrameworkError, load, load_all, summary, validate, visible_questions
+from app.engine import (
+    FrameworkError,
+    load,
+    load_all,
+    load_each,
+    summary,
+    validate,
+    visible_questions,
+)
 
 from .conftest import FIXTURES
 
@@ -136,6 +144,14 @@ def test_load_all_refuses_broken_frameworks():
     with pytest.raises(FrameworkError) as caught:
         load_all(FIXTURES)
     assert caught.value.problems == validate(FIXTURES)
+
+
+def test_load_each_keeps_what_loads_and_reports_the_rest():
+    """What a running app uses: the broken folders are reported, the valid one still loads."""
+    loaded, problems = load_each(FIXTURES)
+    assert list(loaded) == [("tiny", "1.0.0")]
+    assert loaded["tiny", "1.0.0"].item("set-times").title == "Garden at set times"
+    assert problems == validate(FIXTURES) and problems
 
 
 def test_load_a_folder_without_manifest(tmp_path):
