@@ -111,11 +111,13 @@ def task_list(assessment_id: int):
     )
 
 
-def _next_unanswered(framework, result, after: str | None = None):
+def _next_unanswered(framework, result, start: str | None = None):
+    """The first item not fully answered, in framework order from `start` (included, so an
+    item saved part-answered comes first), wrapping round to the beginning."""
     items = list(framework.items)
-    if after is not None:
+    if start is not None:
         ids = [i.id for i in items]
-        start_at = ids.index(after) + 1 if after in ids else 0
+        start_at = ids.index(start) if start in ids else 0
         items = items[start_at:] + items[:start_at]
     for item in items:
         if not result.items[item.id].answered:
@@ -275,7 +277,7 @@ def resume(assessment_id: int):
     framework = frameworks.for_assessment(assessment)
     result = score(framework, services.answers_map(assessment))
     latest = max(assessment.answers, key=lambda a: a.updated_at, default=None)
-    nxt = _next_unanswered(framework, result, after=latest.item_id if latest else None)
+    nxt = _next_unanswered(framework, result, start=latest.item_id if latest else None)
     if nxt is None:
         return redirect(url_for(".check", assessment_id=assessment.id))
     return redirect(url_for(".item", assessment_id=assessment.id, item_id=nxt.id))

@@ -384,3 +384,32 @@ def test_each_change_link_on_check_answers_names_its_question_and_restriction(
     hidden = re.findall(r'>Change<span class="nhsuk-u-visually-hidden"> ([^<]+)</span>', page)
     assert f"{item.questions[0].text} ({item.title})" in hidden
     assert len(hidden) == len(set(hidden))  # every link says which answer it changes
+
+
+def test_continue_goes_back_to_an_item_left_part_answered(client, world, login_as):
+    """Saved "for everyone" and left before the follow-up questions: Continue brings the team
+    back to that item, not to the one after it."""
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    first, second, third = list(frameworks.latest().items)[:3]
+    client.post(
+        f"/assessments/{assessment_id}/items/{first.id}",
+        data={"q-in-place": "not-in-place", "version": "0", "action": "continue"},
+    )
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{second.id}",
+        data={"q-in-place": "everyone", "version": "0", "action": "later"},
+    )
+    assert response.status_code == 302
+    response = client.get(f"/assessments/{assessment_id}/continue")
+    assert response.headers["Location"].endswith(f"/items/{second.id}")
+    # Once it is finished, Continue moves on.
+    page = item_form(client, assessment_id, second.id)
+    answers = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation", "explained")}
+    answers |= {f"q-{q}": "yes" for q in ("reviewed-in-period", "exemptions", "lived-experience")}
+    client.post(
+        f"/assessments/{assessment_id}/items/{second.id}",
+        data={"q-in-place": "everyone", **answers, "version": version_on(page), "action": "later"},
+    )
+    response = client.get(f"/assessments/{assessment_id}/continue")
+    assert response.headers["Location"].endswith(f"/items/{third.id}")
