@@ -71,12 +71,14 @@ def main_navigation() -> list[dict]:
     """The header links this user's roles call for."""
     items = []
     endpoint = request.endpoint or ""
+    # A lead's team pages live in the admin blueprint but belong to their ward.
+    ward_pages = endpoint.startswith(("assessments.", "actions.", "admin.team."))
     if current_user.memberships:
         items.append(
             {
                 "href": url_for("assessments.home"),
                 "text": "Your wards",
-                "active": endpoint.startswith(("assessments.", "actions.")),
+                "active": ward_pages,
             }
         )
     if current_user.is_commissioner:
@@ -92,7 +94,7 @@ def main_navigation() -> list[dict]:
             {
                 "href": url_for("admin.index"),
                 "text": "Administration",
-                "active": endpoint.startswith("admin."),
+                "active": endpoint.startswith("admin.") and not ward_pages,
             }
         )
     # The audit trail shows what happened on the wards a person leads (everything, to an

@@ -159,9 +159,16 @@ def rename_user(user: User, name: str) -> None:
     user.name = name
 
 
+def remove_admin_problem(user: User, actor: User) -> str | None:
+    """Why this administrator cannot lose their access: nobody locks themselves out."""
+    if user.id == actor.id:
+        return "You cannot remove your own administrator access"
+    return None
+
+
 def set_admin(user: User, is_admin: bool, actor: User) -> None:
-    if not is_admin and user.id == actor.id:
-        raise Refused("You cannot remove your own administrator access")
+    if not is_admin and (problem := remove_admin_problem(user, actor)):
+        raise Refused(problem)
     if user.is_admin == is_admin:
         return
     audit.record(
@@ -170,10 +177,30 @@ def set_admin(user: User, is_admin: bool, actor: User) -> None:
     user.is_admin = is_admin
 
 
+def deactivate_problem(user: User, actor: User) -> str | None:
+    """Why this account cannot be deactivated: not your own, and not a ward's only lead who
+    can sign in (nobody would be left to submit its assessments or manage its team)."""
+    if user.id == actor.id:
+        return "You cannot deactivate your own account"
+    if not user.active:
+        return None  # already deactivated: nothing changes
+    wards = sorted(
+        f"{m.ward.name} ({m.ward.provider.name})" for m in user.memberships if last_lead_problem(m)
+    )
+    if not wards:
+        return None
+    names = wards[0] if len(wards) == 1 else ", ".join(wards[:-1]) + " and " + wards[-1]
+    that = "that ward" if len(wards) == 1 else "those wards"
+    return (
+        f"{user.name} is the only ward lead with an active account of {names}. "
+        f"Make someone else a ward lead of {that} first."
+    )
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivating also signs the person out everywhere (a new session token)."""
-    if not active and user.id == actor.id:
-        raise Refused("You cannot deactivate your own account")
+    if not active and (problem := deactivate_problem(user, actor)):
+        raise Refused(problem)
     if user.active == active:
         return
     audit.record(
@@ -236,22 +263,46 @@ def add_membership(user: User, ward: Ward, role: str) -> WardMembership:
     return membership
 
 
-def _leads(ward: Ward) -> int:
+def lead_may_add(user: User, ward: Ward) -> bool:
+    """Whether a ward lead may add this account to the ward's team by its email address: an
+    active account of someone who works for the ward's provider as far as the records show
+    (every ward team they are in is the provider's, or they are in none), and who is neither
+    an administrator nor a commissioner. Anyone else an administrator adds, so a lead cannot
+    pull in another provider's staff or revive a deactivated account."""
+    return (
+        user.active
+        and not user.is_admin
+        and not user.remits
+        and all(m.ward.provider_id == ward.provider_id for m in user.memberships)
+    )
+
+
+def _other_active_leads(membership: WardMembership) -> int:
+    """The ward's other leads who can sign in (a deactivated lead cannot lead the ward)."""
     return db.session.scalar(
         select(func.count())
         .select_from(WardMembership)
-        .where(WardMembership.ward_id == ward.id, WardMembership.role == ROLE_LEAD)
+        .join(User)
+        .where(
+            WardMembership.ward_id == membership.ward_id,
+            WardMembership.role == ROLE_LEAD,
+            WardMembership.id != membership.id,
+            User.active.is_(True),
+        )
     )
 
 
 def last_lead_problem(membership: WardMembership) -> str | None:
-    """Why this person cannot stop being a lead: every ward keeps at least one."""
-    if membership.role == ROLE_LEAD and _leads(membership.ward) <= 1:
-        return (
-            f"{membership.user.name} is the only ward lead of {membership.ward.name}. "
-            "Make someone else a ward lead first."
-        )
-    return None
+    """Why this person cannot stop being a lead: every ward keeps a lead who can sign in."""
+    if membership.role != ROLE_LEAD or _other_active_leads(membership):
+        return None
+    ward = membership.ward.name
+    if not membership.user.active:
+        return f"{ward} has no ward lead with an active account. Make someone a ward lead first."
+    return (
+        f"{membership.user.name} is the only ward lead of {ward} with an active account. "
+        "Make someone else a ward lead first."
+    )
 
 
 def change_role(membership: WardMembership, role: str) -> None:

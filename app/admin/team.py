@@ -14,6 +14,11 @@ from .pages import form_page, remove_page, role_page, save
 
 bp = Blueprint("team", __name__, url_prefix="/wards/<int:ward_id>/team")
 
+CANNOT_ADD = (
+    "You cannot add this person from here. Check the email address, or ask an administrator "
+    "to add them to the team"
+)
+
 
 def _membership_or_404(ward, membership_id: int) -> WardMembership:
     membership = db.session.get(WardMembership, membership_id)
@@ -53,11 +58,10 @@ def add(ward_id: int):
 
     def change():
         user = services.user_by_email(form.email.data)
-        if user is None:
-            raise services.Refused(
-                "No account uses this email address. Check it, or create an account for them",
-                "email",
-            )
+        # One message whether or not the address has an account, so the page cannot be
+        # used to find out who has one.
+        if user is None or not services.lead_may_add(user, ward):
+            raise services.Refused(CANNOT_ADD, "email")
         added.append(services.add_membership(user, ward, form.role.data))
 
     if save(form, change):
@@ -66,7 +70,10 @@ def add(ward_id: int):
         form,
         title="Add someone to the team",
         caption=ward.full_name,
-        intro="They need an account already. You can find them by the email address they sign in with.",
+        intro=(
+            f"They need an account already, and to work for {ward.provider.name}. Find them by "
+            "the email address they sign in with. An administrator can add anyone else."
+        ),
         button="Add to team",
         back_url=url_for(".members", ward_id=ward.id),
         other_link={

@@ -211,6 +211,8 @@ class AccountChange:
     done: str
     apply: Callable[[User, User], None]
     warning: bool = False
+    # Why the change cannot be made, shown in place of the button before anyone presses it.
+    problem: Callable[[User, User], str | None] = lambda user, actor: None
 
 
 ACCOUNT_CHANGES = {
@@ -228,6 +230,7 @@ ACCOUNT_CHANGES = {
         done="{name} is no longer an administrator.",
         apply=lambda user, actor: services.set_admin(user, False, actor),
         warning=True,
+        problem=services.remove_admin_problem,
     ),
     "deactivate": AccountChange(
         title="Deactivate {name}’s account?",
@@ -239,6 +242,7 @@ ACCOUNT_CHANGES = {
         done="{name}’s account has been deactivated.",
         apply=lambda user, actor: services.set_active(user, False, actor),
         warning=True,
+        problem=services.deactivate_problem,
     ),
     "reactivate": AccountChange(
         title="Reactivate {name}’s account?",
@@ -268,6 +272,7 @@ def user_change(user_id: int, change: str):
         title=spec.title.format(name=user.name),
         caption=user.email,
         body=spec.body,
+        problem=spec.problem(user, actor),
         button=spec.button,
         warning=spec.warning,
         back_url=url_for(".user", user_id=user.id),

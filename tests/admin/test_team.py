@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.access import lead_ward_ids, member_ward_ids
 from app.extensions import db
-from app.models import AuditEvent, User, WardMembership
-from tests.conftest import login
+from app.models import AuditEvent, User, Ward, WardMembership
+from tests.conftest import login, make_user
 
 NEW_PASSWORD = "lantern-orchard-42-river"
 
@@ -55,29 +57,92 @@ def test_a_lead_cannot_reach_another_wards_members_through_their_own_ward(world,
     assert db.session.get(WardMembership, willow_lead.id) is not None
 
 
-def test_a_lead_adds_someone_with_an_account_by_email(world, login_as):
+def ash_lead(world) -> User:
+    """A lead of Ash Ward, which belongs to Oak Ward's provider (Northfield)."""
+    user = make_user("ash.lead@example.org", "Asha Ash")
+    db.session.add(WardMembership(user=user, ward=world.ash, role="lead"))
+    db.session.commit()
+    return user
+
+
+def test_a_lead_adds_someone_from_the_same_provider_by_email(world, login_as):
+    asha = ash_lead(world)
     client = login_as(world.oak_lead)
+    page = client.get(team_url(world.oak, "add")).get_data(as_text=True)
+    assert "to work for Northfield NHS Foundation Trust" in page
     response = client.post(
-        team_url(world.oak, "add"), data={"email": " Willow.Lead@example.org ", "role": "member"}
+        team_url(world.oak, "add"), data={"email": " Ash.Lead@example.org ", "role": "member"}
     )
     assert response.headers["Location"].endswith(team_url(world.oak))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Wendy Willow has been added to the Oak Ward team as ward team member" in page
-    db.session.refresh(world.willow_lead)
-    assert member_ward_ids(world.willow_lead) == {world.oak.id, world.willow.id}
-    assert lead_ward_ids(world.willow_lead) == {world.willow.id}
+    assert "Asha Ash has been added to the Oak Ward team as ward team member" in page
+    db.session.refresh(asha)
+    assert member_ward_ids(asha) == {world.oak.id, world.ash.id}
+    assert lead_ward_ids(asha) == {world.ash.id}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "membership-added"))
     assert event.actor == "oak.lead@example.org" and event.ward_id == world.oak.id
 
+    # Someone in no ward team yet (a new starter an administrator set up) can be added too.
+    client.post(team_url(world.oak, "add"), data={"email": "nobody@example.org", "role": "member"})
+    db.session.refresh(world.outsider)
+    assert member_ward_ids(world.outsider) == {world.oak.id}
 
-def test_adding_by_email_explains_unknown_addresses_and_existing_members(world, login_as):
+
+CANNOT_ADD = (
+    "You cannot add this person from here. Check the email address, or ask an administrator "
+    "to add them to the team"
+)
+
+
+def test_a_lead_can_only_add_their_own_providers_active_staff(world, login_as):
+    """Another provider's staff, an administrator, a commissioner, a deactivated account and
+    an address with no account all get the same answer: the page does not tell a lead who has
+    an account."""
+    deactivated = make_user("left@example.org", "Lee Left")
+    deactivated.active = False
+    db.session.commit()
+    client = login_as(world.oak_lead)
+    for email in (
+        "willow.lead@example.org",  # Southbay's ward lead
+        "admin@example.org",
+        "commissioner@example.org",
+        "left@example.org",
+        "new.nurse@example.org",  # no account
+    ):
+        response = client.post(team_url(world.oak, "add"), data={"email": email, "role": "lead"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, email
+        assert 'href="#email"' in page and CANNOT_ADD in page, email
+        assert "No account" not in page
+    assert {m.user.email for m in db.session.get(Ward, world.oak.id).memberships} == {
+        "oak.lead@example.org",
+        "oak.member@example.org",
+    }
+    # An administrator can still add them from the administration pages.
+    client = login_as(world.admin)
+    client.post(
+        f"/admin/users/{world.willow_lead.id}/wards/add",
+        data={"ward_id": world.oak.id, "role": "member"},
+    )
+    db.session.refresh(world.willow_lead)
+    assert member_ward_ids(world.willow_lead) == {world.oak.id, world.willow.id}
+
+
+def test_a_lead_cannot_add_someone_who_also_works_for_another_provider(world, login_as):
+    asha = ash_lead(world)
+    db.session.add(WardMembership(user=asha, ward=world.willow, role="member"))
+    db.session.commit()
     client = login_as(world.oak_lead)
     response = client.post(
-        team_url(world.oak, "add"), data={"email": "new.nurse@example.org", "role": "member"}
+        team_url(world.oak, "add"), data={"email": "ash.lead@example.org", "role": "member"}
     )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert 'href="#email"' in page and "No account uses this email address" in page
+    assert CANNOT_ADD in response.get_data(as_text=True)
+    db.session.refresh(asha)
+    assert world.oak.id not in member_ward_ids(asha)
+
+
+def test_adding_by_email_explains_existing_members(world, login_as):
+    client = login_as(world.oak_lead)
     response = client.post(
         team_url(world.oak, "add"), data={"email": "oak.member@example.org", "role": "lead"}
     )
@@ -180,3 +245,21 @@ def test_reset_links_are_offered_only_where_the_viewer_may_create_them(
     page = client.get(f"/wards/{world.oak.id}/team/").get_data(as_text=True)
     assert f"/users/{world.oak_member.id}/reset-link" in page
     assert client.get(f"/users/{world.oak_member.id}/reset-link").status_code == 200
+
+
+def current_header_items(page: str) -> list[str]:
+    items = re.findall(
+        r'<li class="nhsuk-header__navigation-item([^"]*)".*?>(.*?)</li>', page, flags=re.S
+    )
+    return [re.sub(r"<[^>]+>|\s+", "", text) for classes, text in items if "--current" in classes]
+
+
+def test_the_header_marks_your_wards_on_the_team_pages(world, login_as):
+    # An administrator who also leads Oak sees both header links.
+    db.session.add(WardMembership(user=world.admin, ward=world.oak, role="lead"))
+    db.session.commit()
+    client = login_as(world.admin)
+    for url in (team_url(world.oak), team_url(world.oak, "add"), team_url(world.oak, "new")):
+        assert current_header_items(client.get(url).get_data(as_text=True)) == ["Yourwards"], url
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert current_header_items(page) == ["Administration"]

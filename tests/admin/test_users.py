@@ -230,3 +230,97 @@ def test_a_new_commissioner_can_open_the_review_pages(world, login_as):
     db.session.refresh(world.outsider)
     assert world.outsider.is_commissioner
     assert commissioned_provider_ids(world.outsider) == {world.southbay.id}
+
+
+def test_an_admin_is_not_offered_changes_to_their_own_access(world, login_as):
+    client = login_as(world.admin)
+    page = client.get(f"/admin/users/{world.admin.id}").get_data(as_text=True)
+    assert f"/admin/users/{world.admin.id}/deactivate" not in page
+    assert f"/admin/users/{world.admin.id}/remove-admin" not in page
+    page = client.get(f"/admin/users/{world.oak_member.id}").get_data(as_text=True)
+    assert f"/admin/users/{world.oak_member.id}/deactivate" in page
+
+    for change, reason in [
+        ("deactivate", "You cannot deactivate your own account"),
+        ("remove-admin", "You cannot remove your own administrator access"),
+    ]:
+        response = client.get(f"/admin/users/{world.admin.id}/{change}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "This cannot be done" in page and reason in page
+        assert 'id="main-form"' not in page, change  # no button to press
+
+
+def test_a_ward_keeps_a_lead_who_can_sign_in(world, login_as):
+    """Omar is made a second lead of Oak, then deactivated: Olivia is still the only lead who
+    can sign in, so she cannot step down or leave."""
+    client = login_as(world.admin)
+    omar = world.oak_member.memberships[0]
+    client.post(f"/admin/memberships/{omar.id}/role", data={"role": "lead"})
+    response = client.post(f"/admin/users/{world.oak_member.id}/deactivate")
+    assert response.status_code == 302  # Olivia can still sign in and lead Oak
+    db.session.refresh(world.oak_member)
+    assert not world.oak_member.active
+
+    olivia = world.oak_lead.memberships[0]
+    page = client.get(f"/admin/memberships/{olivia.id}/remove").get_data(as_text=True)
+    assert "Olivia Oak is the only ward lead of Oak Ward with an active account" in page
+    assert 'id="main-form"' not in page
+    response = client.post(f"/admin/memberships/{olivia.id}/role", data={"role": "member"})
+    assert response.status_code == 400
+    assert "the only ward lead of Oak Ward with an active account" in response.get_data(
+        as_text=True
+    )
+    db.session.refresh(olivia)
+    assert olivia.role == "lead"
+
+    # Removing the deactivated lead leaves Olivia, who can sign in: allowed.
+    client.post(f"/admin/memberships/{omar.id}/remove")
+    assert db.session.get(WardMembership, omar.id) is None
+
+
+def test_the_only_lead_who_can_sign_in_cannot_be_deactivated(world, login_as):
+    client = login_as(world.admin)
+    response = client.get(f"/admin/users/{world.oak_lead.id}/deactivate")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        "Olivia Oak is the only ward lead with an active account of Oak Ward "
+        "(Northfield NHS Foundation Trust). Make someone else a ward lead of that ward first."
+    ) in page
+    assert 'id="main-form"' not in page
+
+    response = client.post(f"/admin/users/{world.oak_lead.id}/deactivate")
+    assert response.status_code == 400
+    db.session.refresh(world.oak_lead)
+    assert world.oak_lead.active
+    assert events("user-deactivated") == []
+
+    # Once Omar leads Oak too, Olivia can be deactivated.
+    omar = world.oak_member.memberships[0]
+    client.post(f"/admin/memberships/{omar.id}/role", data={"role": "lead"})
+    page = client.get(f"/admin/users/{world.oak_lead.id}/deactivate").get_data(as_text=True)
+    assert "Deactivate account" in page and "This cannot be done" not in page
+    assert client.post(f"/admin/users/{world.oak_lead.id}/deactivate").status_code == 302
+    db.session.refresh(world.oak_lead)
+    assert not world.oak_lead.active
+
+
+def test_deactivating_names_every_ward_left_without_a_lead(world, login_as):
+    client = login_as(world.admin)
+    client.post(
+        f"/admin/users/{world.oak_lead.id}/wards/add",
+        data={"ward_id": world.willow.id, "role": "lead"},
+    )
+    client.post(
+        f"/admin/users/{world.oak_lead.id}/wards/add",
+        data={"ward_id": world.ash.id, "role": "lead"},
+    )
+    page = client.get(f"/admin/users/{world.oak_lead.id}/deactivate").get_data(as_text=True)
+    # Willow still has Wendy; Ash and Oak would have nobody.
+    assert (
+        "the only ward lead with an active account of Ash Ward (Northfield NHS Foundation "
+        "Trust) and Oak Ward (Northfield NHS Foundation Trust). Make someone else a ward lead "
+        "of those wards first."
+    ) in page
+    assert "Willow" not in page
