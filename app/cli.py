@@ -122,16 +122,23 @@ def users_group():
 @click.password_option(help="At least 12 characters; asked for if not given.")
 def users_create(email: str, name: str, admin: bool, password: str):
     """Create an account, for example the first administrator."""
+    from .admin import forms
     from .auth.passwords import hash_password, password_problem
 
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
-        click.echo("Enter an email address in the correct format, like name@example.org", err=True)
-        sys.exit(1)
-    if not name.strip():
-        click.echo("Enter their name", err=True)
-        sys.exit(1)
-    problem = password_problem(password, email)
+    email, name = email.strip().lower(), name.strip()
+    # The same checks as the administration pages' "Add a user" form.
+    if len(email) > forms.EMAIL_MAX:
+        problem = forms.EMAIL_TOO_LONG
+    elif not forms.EMAIL_PATTERN.match(email):
+        problem = forms.EMAIL_FORMAT
+    elif not name:
+        problem = "Enter their name"
+    elif len(name) > forms.NAME_MAX:
+        problem = f"Their name must be {forms.NAME_MAX} characters or fewer"
+    elif len(password) > forms.PASSWORD_MAX:
+        problem = forms.PASSWORD_TOO_LONG
+    else:
+        problem = password_problem(password, email)
     if problem:
         click.echo(problem, err=True)
         sys.exit(1)
@@ -141,7 +148,7 @@ def users_create(email: str, name: str, admin: bool, password: str):
     db.session.add(
         User(
             email=email,
-            name=name.strip(),
+            name=name,
             password_hash=hash_password(password),
             is_admin=admin,
             session_token=secrets.token_hex(16),
