@@ -290,6 +290,18 @@ def _conditions(value: Any) -> list[LDict]:
     return [c for _, c in _entries(value) if isinstance(c, LDict)]
 
 
+def _can_be_blanket(item: LDict) -> bool:
+    """Whether any of the item's own questions has a `blanket: true` option. An item with its
+    own questions and no such option is scored but is never a blanket restriction."""
+    for key in ("questions", "extra_questions"):
+        for _, q in _entries(item.get(key)):
+            if isinstance(q, LDict):
+                for _, o in _entries(q.get("options")):
+                    if isinstance(o, LDict) and o.get("blanket") is True:
+                        return True
+    return False
+
+
 def _key_line(mapping: LDict, key: str) -> int:
     return mapping.key_lines.get(key, mapping.line)
 
@@ -782,7 +794,7 @@ class _Reader:
             self.check_conditions(
                 file, item.get("justified_when"), by_id, None, iid, "justified_when"
             )
-        elif own_questions:
+        elif own_questions and _can_be_blanket(item):
             # the framework's justified_when must still make sense for this item's questions
             for cond in ctx["justified"]:
                 qid = cond.get("question")
@@ -805,7 +817,13 @@ class _Reader:
             items = []
             for ri in rd.items:
                 base = ri.questions if ri.questions is not None else m.standard_questions
-                standard_actions = tuple(_for_item(a, ri.title) for a in m.standard_actions)
+                questions = base + ri.extra_questions
+                # The standard actions (the safeguards) and the justification rule are about
+                # blanket restrictions: an item that can never be one has neither.
+                restriction = any(o.blanket for q in questions for o in q.options)
+                standard_actions = (
+                    tuple(_for_item(a, ri.title) for a in m.standard_actions) if restriction else ()
+                )
                 items.append(
                     Item(
                         id=ri.id,
@@ -813,11 +831,13 @@ class _Reader:
                         description=ri.description,
                         why=ri.why,
                         references=ri.references,
-                        questions=base + ri.extra_questions,
+                        questions=questions,
                         actions=ri.actions + standard_actions,
                         own_action_ids=tuple(a.id for a in ri.actions),
                         justified_when=(
-                            ri.justified_when
+                            ()
+                            if not restriction
+                            else ri.justified_when
                             if ri.justified_when is not None
                             else m.scoring.justified_when
                         ),

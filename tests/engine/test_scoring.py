@@ -14,6 +14,8 @@ import pytest
 
 from app.engine import load, percent, score
 
+from .conftest import SHIPPED
+
 HERE = Path(__file__).resolve().parent
 
 WORKED_ANSWERS = {
@@ -182,7 +184,7 @@ def test_results_are_frozen(fw):
 def test_one_unjustified_restriction_keeps_the_rating_off_green(fw):
     """The shipped scoring rates a domain or ward with an unjustified blanket restriction no
     better than amber, however low its percentage; a justified one does not."""
-    shipped = load(HERE.parents[1] / "framework" / "blanket-restrictions-1.1")
+    shipped = load(SHIPPED)
     assert shipped.scoring.unjustified_rating_at_least == "amber"
     answers = {i.id: {"in-place": "not-in-place"} for i in shipped.items}
     first = shipped.items[0]

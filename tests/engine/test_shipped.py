@@ -1,9 +1,9 @@
-"""The shipped framework: its newest version, framework/blanket-restrictions-1.1, and the
+"""The shipped framework: its newest version, framework/blanket-restrictions-1.2, and the
 older versions beside it that earlier assessments are pinned to."""
 
 import time
 
-from app.engine import load_all, plan, summary, validate
+from app.engine import load_all, plan, score, summary, validate
 
 from .conftest import ROOT, SHIPPED
 
@@ -17,7 +17,8 @@ def test_every_framework_folder_is_valid():
     problems = validate(ROOT / "framework")
     assert problems == [], "\n".join(str(p) for p in problems)
     loaded = load_all(ROOT / "framework")
-    assert {("blanket-restrictions", "1.0.0"), ("blanket-restrictions", "1.1.0")} <= set(loaded)
+    versions = {("blanket-restrictions", v) for v in ("1.0.0", "1.1.0", "1.2.0")}
+    assert versions <= set(loaded)
 
 
 def test_version_1_0_0_is_unchanged_since_assessments_used_it():
@@ -26,6 +27,50 @@ def test_version_1_0_0_is_unchanged_since_assessments_used_it():
     old = load_all(ROOT / "framework")["blanket-restrictions", "1.0.0"]
     assert old.digest == "632b989bb650b50efde710dfef061ecf9cca4838816f2822b8a98b8f65bcaac5"
     assert summary(old) == "19 domains, 82 items, 658 questions, 660 actions"
+
+
+def test_version_1_1_0_is_unchanged_since_assessments_used_it():
+    old = load_all(ROOT / "framework")["blanket-restrictions", "1.1.0"]
+    assert old.digest == "510804a9dae87ccf7684063c2cfa610756f493b92252f6b22753ba5b65a0b52f"
+    assert summary(old) == "19 domains, 82 items, 658 questions, 250 actions"
+
+
+GOVERNANCE = (
+    "no-restrictions-register",
+    "restrictions-never-reviewed",
+    "patients-not-involved-in-restrictions",
+)
+
+
+def test_governance_items_are_scored_but_are_not_blanket_restrictions(shipped):
+    """1.2.0: a missing register, no reviews and no patient involvement are how a ward manages
+    its restrictions, not rules on patients. They ask their own question, with no safeguard
+    questions after it, score points, and never appear as a blanket restriction or get the
+    safeguards action."""
+    everyone = {i.id: {"in-place": "everyone"} for i in shipped.items}
+    result = score(shipped, everyone)
+    restricted = {r.item_id for r in result.restrictions}
+    for item_id in GOVERNANCE:
+        item = shipped.item(item_id)
+        assert [q.id for q in item.questions] == ["in-place"]
+        assert "written-reason" not in {q.id for q in item.questions}
+        assert item_id not in restricted
+        assert result.items[item_id].points == 4
+        planned = {a.action_id for a in plan(shipped, {item_id: {"in-place": "everyone"}})}
+        assert planned and "safeguards" not in planned
+    assert len(restricted) == len(shipped.items) - len(GOVERNANCE)
+    # the two governance items that are rules on everyone still are restrictions
+    assert {"rules-poster-of-prohibitions", "restriction-after-one-incident"} <= restricted
+
+
+def test_nicotine_on_admission_follows_the_help_offered(shipped):
+    base = {"in-place": "everyone", "written-reason": "yes", "senior-authorisation": "yes",
+            "reviewed-in-period": "no", "explained": "yes", "exemptions": "yes",
+            "lived-experience": "yes"}  # fmt: skip
+    for support, suggested in (("full-support", False), ("on-request", True), ("no-support", True)):
+        answers = {"smoke-free-without-support": {**base, "nicotine-support": support}}
+        actions = {a.action_id for a in plan(shipped, answers)}
+        assert ("nicotine-on-admission" in actions) is suggested, support
 
 
 def test_one_safeguards_action_per_restriction_lists_only_what_is_missing(shipped):
@@ -59,7 +104,8 @@ def test_shipped_shape(shipped):
     for item in shipped.items:
         assert len(item.own_action_ids) >= 2
         assert item.status_question is not None
-        assert any(o.blanket for o in item.status_question.options), item.id
+        can_be_blanket = any(o.blanket for o in item.status_question.options)
+        assert can_be_blanket is (item.id not in GOVERNANCE), item.id
     n_domains, n_items = len(shipped.domains), len(shipped.items)
     assert summary(shipped).startswith(f"{n_domains} domains, {n_items} items, ")
 
