@@ -283,20 +283,29 @@ def write_result(assessment: Assessment, framework: Framework, result) -> Assess
 IN_PROGRESS = "This ward already has an assessment in progress. Submit or finish it first."
 
 
-def reopen(assessment: Assessment, user: User, reason: str) -> bool:
-    """A lead reopens the ward's latest submitted assessment; the reason is kept in the audit
-    trail. Returns False if it was already reopened; raises CannotReopen with the reason it
-    cannot be."""
+def reopen_problem(assessment: Assessment) -> str | None:
+    """Why this submitted assessment cannot be reopened now, or None if it can. The results
+    page asks before offering the link, and `reopen` asks again before it acts."""
     latest = latest_submitted(assessment.ward)
     if latest is not None and latest.id != assessment.id:
         # Its actions have moved on to the newer plan, and resubmitting it would make it the
         # latest again, turning the ward's trend back to front.
-        raise CannotReopen(
+        return (
             "Only the ward's latest submitted assessment can be reopened. A newer one was "
             f"submitted on {uk_time(latest.submitted_at):%-d %B %Y}."
         )
     if draft_for(assessment.ward) is not None:
-        raise CannotReopen(IN_PROGRESS)
+        return IN_PROGRESS
+    return None
+
+
+def reopen(assessment: Assessment, user: User, reason: str) -> bool:
+    """A lead reopens the ward's latest submitted assessment; the reason is kept in the audit
+    trail. Returns False if it was already reopened; raises CannotReopen with the reason it
+    cannot be."""
+    problem = reopen_problem(assessment)
+    if problem:
+        raise CannotReopen(problem)
     try:
         reopened = db.session.execute(
             update(Assessment)

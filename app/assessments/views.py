@@ -17,7 +17,7 @@ from ..access import (
     wards_for_member,
 )
 from ..auth.forms import form_version
-from ..dates import part_names, uk_time
+from ..dates import part_names
 from ..engine import score
 from ..extensions import db
 from ..models import SUBMITTED, Assessment
@@ -351,23 +351,10 @@ def results(assessment_id: int):
         comparison=services.compare(assessment),
         is_member=assessment.ward_id in member_ward_ids(current_user),
         can_reopen=(
-            can_lead(current_user, assessment.ward_id) and reopen_problem(assessment) is None
+            can_lead(current_user, assessment.ward_id)
+            and services.reopen_problem(assessment) is None
         ),
     )
-
-
-def reopen_problem(assessment: Assessment) -> str | None:
-    """Why services.reopen would refuse this submitted assessment, asked before the lead types
-    a reason. Mirrors its two checks; the service still makes them (and catches a race)."""
-    latest = services.latest_submitted(assessment.ward)
-    if latest is not None and latest.id != assessment.id:
-        return (
-            "Only the ward's latest submitted assessment can be reopened. A newer one was "
-            f"submitted on {uk_time(latest.submitted_at):%-d %B %Y}."
-        )
-    if services.draft_for(assessment.ward) is not None:
-        return services.IN_PROGRESS
-    return None
 
 
 @bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
@@ -376,7 +363,7 @@ def reopen(assessment_id: int):
     assessment = assessment_or_404(assessment_id, need="lead")
     if assessment.is_draft:
         return redirect(url_for(".task_list", assessment_id=assessment.id))
-    problem = reopen_problem(assessment)
+    problem = services.reopen_problem(assessment)
     if problem:
         # The reason instead of the form: no typing a reason only to be refused. A refused
         # POST (the page was open while things changed) also gets the error summary.
