@@ -108,13 +108,19 @@ class ActionForm(AppForm):
     item_id = SelectField("Restriction it addresses (optional)", choices=[], validate_choice=False)
     version = HiddenField(default="0")
 
-    def set_choices(self, team, framework=None) -> None:
+    def set_choices(self, team, framework=None, owner=None) -> None:
+        """`owner` is the action's owner now: listed even after leaving the team, so that saving
+        a change to something else keeps them rather than quietly removing them."""
+        people = [SelectChoice(f"user-{u.id}", u.name) for u in team]
+        self._team_ids = {u.id for u in team}
+        if owner is not None and owner.id not in self._team_ids:
+            people.append(SelectChoice(f"user-{owner.id}", f"{owner.name} (no longer on the team)"))
+            self._team_ids.add(owner.id)
         self.owner.choices = (
             [SelectChoice("", "No owner yet")]
-            + [SelectChoice(f"user-{u.id}", u.name) for u in team]
+            + people
             + [SelectChoice(OTHER_OWNER, "Someone else (enter their name below)")]
         )
-        self._team_ids = {u.id for u in team}
         if framework is not None:
             self.item_id.choices = [SelectChoice("", "Not about one restriction")] + [
                 SelectChoice(i.id, f"{framework.domain_of(i.id).title}: {i.title}")
@@ -137,6 +143,11 @@ class ActionForm(AppForm):
     def validate_owner_name(self, field) -> None:
         if self.owner.data == OTHER_OWNER and not (field.data or "").strip():
             raise ValidationError("Enter the name of the person who owns this action")
+
+    def validate_due_date(self, field) -> None:
+        # Without a due date an action is never overdue, so the dashboard would stop counting it.
+        if field.data is None and not field.process_errors:
+            raise ValidationError("Enter a due date")
 
     def validate_not_doing_reason(self, field) -> None:
         if self.status.data == "not-doing" and not (field.data or "").strip():

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from .. import audit
+from ..assessments.services import draft_for, latest_submitted
 from ..csv_files import cell
 from ..dates import add_months, uk_time
 from ..engine import Framework, PlannedAction, as_planned, plan
@@ -21,6 +22,7 @@ from ..models import (
     PRIORITIES,
     Action,
     Assessment,
+    AuditEvent,
     User,
     Ward,
     WardMembership,
@@ -157,6 +159,38 @@ def create_plan(
             user=user,
         )
     return created
+
+
+# --- which plan the team works on ----------------------------------------------------------
+
+
+def current_plan(ward: Ward) -> Assessment | None:
+    """The plan the ward team works on: its latest submitted assessment's, or, while that
+    assessment is reopened, the reopened one's (its actions stay with it). A new draft has no
+    plan until it is submitted. Older plans keep the actions closed on them, as a record; an
+    action added or reopened there would be missing from the team's plan yet still count as
+    open for the ward."""
+    draft = draft_for(ward)
+    if draft is not None and _was_reopened(draft):
+        return draft
+    return latest_submitted(ward)
+
+
+def _was_reopened(assessment: Assessment) -> bool:
+    # A reopened assessment is a draft again; only the audit trail tells it from a new one.
+    return (
+        db.session.scalar(
+            select(AuditEvent.id)
+            .where(AuditEvent.event == "reopen", AuditEvent.assessment_id == assessment.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def is_current_plan(assessment: Assessment) -> bool:
+    current = current_plan(assessment.ward)
+    return current is not None and current.id == assessment.id
 
 
 # --- reading the plan ----------------------------------------------------------------------

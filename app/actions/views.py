@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -41,6 +43,8 @@ def plan(assessment_id: int):
     rows = (
         services.plan_rows(assessment, framework, today, filters) if filters.active else everything
     )
+    current = services.current_plan(assessment.ward)
+    is_current = current is not None and current.id == assessment.id
     return render_template(
         "actions/plan.html",
         assessment=assessment,
@@ -49,7 +53,11 @@ def plan(assessment_id: int):
         overdue=sum(1 for r in everything if r.overdue),
         filters=filters,
         filters_form=filters_form,
-        can_edit=_is_member(assessment.ward_id),
+        # the Change links bring the team back to the plan as they filtered it
+        return_to=_plan_url(assessment, _filter_values(filters)) if filters.active else None,
+        is_current=is_current,
+        current=current,
+        can_edit=is_current and _is_member(assessment.ward_id),
         today=today,
     )
 
@@ -59,8 +67,16 @@ def plan(assessment_id: int):
 def edit(action_id: int):
     action = action_or_404(action_id, need="member")
     assessment = action.assessment
+    back = _return_to(assessment)
+    if not services.is_current_plan(assessment):
+        flash(
+            "This action is on an earlier plan, so it cannot be changed."
+            + (" Your changes have not been saved." if request.method == "POST" else ""),
+            "info",
+        )
+        return redirect(back)
     form = ActionForm(data=ActionForm.data_from(action))
-    form.set_choices(services.ward_team(action.ward))
+    form.set_choices(services.ward_team(action.ward), owner=action.owner)
     conflict = None
     if form.validate_on_submit():
         try:
@@ -73,9 +89,7 @@ def edit(action_id: int):
         else:
             db.session.commit()
             flash("The action has been saved." if changed else "Nothing was changed.", "success")
-            return redirect(
-                url_for(".plan", assessment_id=assessment.id, _anchor=f"action-{action.id}")
-            )
+            return redirect(_return_to(action.assessment, anchor=f"action-{action.id}"))
     return render_template(
         "actions/edit.html",
         assessment=assessment,
@@ -83,6 +97,7 @@ def edit(action_id: int):
         form=form,
         conflict=conflict,
         statuses=ACTION_STATUSES,
+        back=back,
     ), (409 if conflict else 400 if form.errors else 200)
 
 
@@ -93,6 +108,13 @@ edit.resubmittable = True
 @allow("ward")
 def add(assessment_id: int):
     assessment = assessment_or_404(assessment_id, need="member")
+    if not services.is_current_plan(assessment):
+        flash(
+            "Actions can only be added to the ward's current plan."
+            + (" Your action has not been added." if request.method == "POST" else ""),
+            "info",
+        )
+        return redirect(url_for(".plan", assessment_id=assessment.id))
     framework = frameworks.for_assessment(assessment)
     form = ActionForm()
     form.set_choices(services.ward_team(assessment.ward), framework)
@@ -111,6 +133,32 @@ def add(assessment_id: int):
 
 
 add.resubmittable = True
+
+
+# The plan page's filters, the only part of a `return_to` address that is kept.
+FILTER_NAMES = ("status", "domain", "owner")
+
+
+def _filter_values(filters: services.PlanFilters) -> dict[str, str]:
+    return {name: getattr(filters, name) for name in FILTER_NAMES if getattr(filters, name)}
+
+
+def _plan_url(assessment, filters: dict[str, str], anchor: str | None = None) -> str:
+    return url_for(".plan", assessment_id=assessment.id, _anchor=anchor, **filters)
+
+
+def _return_to(assessment, anchor: str | None = None) -> str:
+    """The plan page as the user left it, from the `return_to` address the Change link gave.
+
+    Only the address of this plan's own page is followed, and only its filters are kept: the
+    address is rebuilt, never redirected to as given, so it cannot send anyone elsewhere.
+    """
+    filters: dict[str, str] = {}
+    given = urlsplit(request.args.get("return_to", ""))
+    if (given.scheme, given.netloc, given.path) == ("", "", _plan_url(assessment, {})):
+        query = parse_qs(given.query)
+        filters = {name: query[name][0] for name in FILTER_NAMES if query.get(name)}
+    return _plan_url(assessment, filters, anchor)
 
 
 def _input(form: ActionForm) -> services.ActionInput:
