@@ -381,6 +381,8 @@ class FrameworkVersion:
     summary: str | None  # None when the version is not on disk
     loaded_at: object
     assessments: int
+    #: the files on disk are not the ones recorded when this version was loaded
+    changed: bool = False
 
 
 def framework_versions(on_disk: dict) -> list[FrameworkVersion]:
@@ -407,6 +409,7 @@ def framework_versions(on_disk: dict) -> list[FrameworkVersion]:
                 summary=summary(framework) if framework else None,
                 loaded_at=record.loaded_at if record else None,
                 assessments=counts.get(key, 0),
+                changed=bool(framework and record and record.checksum != framework.digest),
             )
         )
     return rows

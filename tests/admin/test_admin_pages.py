@@ -168,3 +168,24 @@ def test_the_frameworks_page_shows_problems_in_the_files(world, login_as, app, t
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "problem" in page and "broken/framework.yaml" in page
+
+
+def test_the_frameworks_page_warns_when_a_loaded_version_has_changed_on_disk(world, login_as):
+    from app import frameworks
+    from app.models import FrameworkRecord
+
+    latest = frameworks.latest()
+    db.session.add(
+        FrameworkRecord(
+            framework_id=latest.id, version=latest.version, title=latest.title, checksum="0" * 64
+        )
+    )
+    db.session.commit()
+    page = login_as(world.admin).get("/admin/frameworks").get_data(as_text=True)
+    assert "A framework version has changed since it was loaded" in page
+    assert f"{latest.id} {latest.version} on this server are not the ones recorded" in page
+    assert page.count("Files changed since loaded") == 1
+    db.session.execute(db.update(FrameworkRecord).values(checksum=latest.digest))
+    db.session.commit()
+    page = login_as(world.admin).get("/admin/frameworks").get_data(as_text=True)
+    assert "changed since it was loaded" not in page and "Files changed" not in page
