@@ -22,7 +22,6 @@ from ..models import (
     PRIORITIES,
     Action,
     Assessment,
-    AuditEvent,
     User,
     Ward,
     WardMembership,
@@ -171,19 +170,16 @@ def current_plan(ward: Ward) -> Assessment | None:
     action added or reopened there would be missing from the team's plan yet still count as
     open for the ward."""
     draft = draft_for(ward)
-    if draft is not None and _was_reopened(draft):
+    if draft is not None and _has_actions(draft):
         return draft
     return latest_submitted(ward)
 
 
-def _was_reopened(assessment: Assessment) -> bool:
-    # A reopened assessment is a draft again; only the audit trail tells it from a new one.
+def _has_actions(assessment: Assessment) -> bool:
+    # Actions are made only when an assessment is submitted, so a draft that has them is one
+    # that was submitted and then reopened.
     return (
-        db.session.scalar(
-            select(AuditEvent.id)
-            .where(AuditEvent.event == "reopen", AuditEvent.assessment_id == assessment.id)
-            .limit(1)
-        )
+        db.session.scalar(select(Action.id).where(Action.assessment_id == assessment.id).limit(1))
         is not None
     )
 
