@@ -273,7 +273,8 @@ class Action(db.Model):
     not_doing_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
-    lived_experience: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None: nobody has said yet (framework actions start so); the add and edit forms ask.
+    lived_experience: Mapped[bool | None] = mapped_column(Boolean, default=None)
     source: Mapped[str] = mapped_column(String(20), default="framework")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -178,9 +178,13 @@ class ActionForm(AppForm):
             "not_doing_reason": action.not_doing_reason,
             "notes": action.notes,
             "review_date": action.review_date,
-            "lived_experience": "yes" if action.lived_experience else "no",
+            # not preselected while nobody has answered
+            "lived_experience": LIVED_EXPERIENCE_CHOICE.get(action.lived_experience),
             "version": str(action.version),
         }
+
+
+LIVED_EXPERIENCE_CHOICE = {True: "yes", False: "no", None: None}
 
 
 class FilterForm(AppForm):

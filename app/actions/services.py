@@ -309,7 +309,7 @@ class ActionInput:
     not_doing_reason: str
     notes: str
     review_date: date | None
-    lived_experience: bool
+    lived_experience: bool | None
 
     def values(self) -> dict:
         values = {name: getattr(self, name) for name in EDITABLE}
@@ -443,7 +443,7 @@ def plan_csv(rows: list[PlanRow]) -> str:
                     a.not_doing_reason,
                     a.notes,
                     a.review_date.isoformat() if a.review_date else "",
-                    "Yes" if a.lived_experience else "No",
+                    "" if a.lived_experience is None else "Yes" if a.lived_experience else "No",
                     "Ward team" if a.source == "team" else "Framework",
                 )
             ]

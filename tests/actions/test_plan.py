@@ -382,3 +382,36 @@ def test_lived_experience_is_asked_not_assumed_when_adding_an_action(
     assert "Select yes if people with lived experience were involved, or no" in response.get_data(
         as_text=True
     )
+
+
+def test_a_framework_action_says_lived_experience_is_not_recorded_until_someone_answers(
+    client, world, login_as, oak_plan
+):
+    """The framework makes an action; nobody has yet said whether people with lived experience
+    were involved, so nothing claims they were not."""
+    action = actions_of(oak_plan)[0]
+    assert action.lived_experience is None
+    login_as(world.oak_member)
+    row = re.search(
+        rf'id="action-{action.id}".*?</tr>',
+        client.get(f"/assessments/{oak_plan.id}/plan").get_data(as_text=True),
+        re.S,
+    ).group(0)
+    assert "Not recorded" in row and "Not involved" not in row
+    page = client.get(f"/actions/{action.id}/edit").get_data(as_text=True)
+    radios = re.findall(r'<input[^>]*name="lived_experience"[^>]*>', page)
+    assert len(radios) == 2 and not any("checked" in r for r in radios)
+    data = edit_data(action, status="done")
+    del data["lived_experience"]
+    response = client.post(f"/actions/{action.id}/edit", data=data)
+    assert response.status_code == 400
+    assert "Select yes if people with lived experience were involved, or no" in (
+        response.get_data(as_text=True)
+    )
+    csv_text = client.get(f"/assessments/{oak_plan.id}/plan.csv").get_data(as_text=True)
+    rows = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    cell = next(r for r in rows if r["Action"] == action.text)
+    assert cell["People with lived experience involved"] == ""
+    client.post(f"/actions/{action.id}/edit", data=edit_data(action, lived_experience="no"))
+    db.session.refresh(action)
+    assert action.lived_experience is False

@@ -19,7 +19,7 @@ from app import frameworks
 from app.auth.passwords import hash_password
 from app.config import ROOT
 from app.extensions import db
-from app.models import Answer, Assessment, User
+from app.models import Action, Answer, Assessment, User
 from tests.conftest import PASSWORD
 
 SCRIPTS = ScriptDirectory(str(ROOT / "migrations"))
@@ -168,3 +168,42 @@ def test_upgrading_a_database_made_at_an_older_revision_keeps_its_data(bare_app,
     db.session.add(User(email="new@example.org", name="New", password_hash="x", session_token="b"))
     db.session.commit()
     assert db.session.scalar(select(User.id).where(User.email == "new@example.org")) > 13
+
+
+def test_framework_actions_nobody_has_saved_become_lived_experience_not_recorded(bare_app):
+    """Before 5b7e2a91c4d3 every framework action was made with lived experience "no", which
+    nobody had said. Those never saved since (version 1) become not recorded; answers people
+    gave stay."""
+    upgrade(revision="3c1d2e5f7a90")
+    ids = _insert_ward_data_as_at_revision(frameworks.latest().items[0].id, {})
+    now = datetime(2026, 1, 6, 10, 0)
+    rows = {  # id: (source, version, lived experience)
+        1: ("framework", 1, False),  # as made: nobody said
+        2: ("framework", 3, False),  # saved by someone since: their answer
+        3: ("framework", 1, True),
+        4: ("team", 1, False),  # the add form asked
+    }
+    with db.engine.begin() as conn:
+        for action_id, (source, version, lived) in rows.items():
+            conn.execute(
+                text(
+                    "INSERT INTO action (id, ward_id, assessment_id, text, priority, owner_name, "
+                    "status, not_doing_reason, notes, lived_experience, source, version, "
+                    "created_at, updated_at) VALUES (:id, :ward, :assessment, 'Unlock it', "
+                    "'high', '', 'not-started', '', '', :lived, :source, :version, :now, :now)"
+                ),
+                {"id": action_id, "ward": ids["ward"], "assessment": ids["assessment"],
+                 "lived": lived, "source": source, "version": version, "now": now},
+            )  # fmt: skip
+
+    upgrade()
+
+    found = dict(db.session.execute(select(Action.id, Action.lived_experience)).all())
+    assert found == {1: None, 2: False, 3: True, 4: False}
+    db.session.rollback()  # PostgreSQL: the read's transaction would block the ALTER TABLE
+    downgrade(revision="3c1d2e5f7a90")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT lived_experience FROM action WHERE id = 1")).scalar() in (
+            False,
+            0,
+        )

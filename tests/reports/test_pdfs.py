@@ -238,6 +238,7 @@ def test_each_action_says_its_owner_dates_status_and_reasons_in_words(client, wo
     first.notes = "Raised at the community meeting"
     second.status = "not-doing"
     second.not_doing_reason = "The garden is now open all day"
+    second.lived_experience = False
     db.session.commit()
     login_as(world.oak_lead)
     text = pdf_text(client.get(f"/assessments/{oak.id}/plan.pdf"))
@@ -248,5 +249,7 @@ def test_each_action_says_its_owner_dates_status_and_reasons_in_words(client, wo
     ) in text
     assert "Not doing · " in text and "Not doing it because: The garden is now open all day" in text
     assert "Owner: no owner yet" in text and "Lived experience: not involved" in text
+    # the others: nobody has said yet, so the plan says nothing rather than "not involved"
+    assert text.count("Lived experience: ") == 2
     # the safeguards action lists the missing safeguards one per line
     assert "put these missing safeguards in place: - a written reason" in text
