@@ -182,6 +182,10 @@ def test_the_lead_assigns_two_actions_and_downloads_the_plan(new_page, team, sub
         lead.wait_for_load_state()
         check_page(lead, re.compile(r"\w"))
         lead.get_by_label("Owner", exact=False).first.select_option(label=owner)
+        # A framework action asks this until someone answers it: nothing is assumed.
+        lived = lead.get_by_role("group", name=re.compile("lived experience involved"))
+        assert not lived.get_by_role("radio", name="No", exact=True).is_checked()
+        lived.get_by_role("radio", name="Yes" if n == 0 else "No", exact=True).check()
         if n == 1:  # a new due date, typed into the three boxes of the date input
             due = lead.get_by_role("group", name=re.compile("^Due date"))
             for box, typed in (("Day", "9"), ("Month", "3"), ("Year", "2031")):
@@ -193,6 +197,7 @@ def test_the_lead_assigns_two_actions_and_downloads_the_plan(new_page, team, sub
     for owner in owners:
         assert owner in main
     assert "9 March 2031" in main
+    assert "Involved" in main and "Not involved" in main
 
     with lead.expect_download() as download_info:
         lead.get_by_role(
