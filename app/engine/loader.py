@@ -40,6 +40,7 @@ from .model import (
     Reference,
     Scoring,
     Source,
+    questions_can_be_blanket,
 )
 from .yamlsrc import LDict, LList, YamlProblem, parse
 
@@ -820,7 +821,7 @@ class _Reader:
                 questions = base + ri.extra_questions
                 # The standard actions (the safeguards) and the justification rule are about
                 # blanket restrictions: an item that can never be one has neither.
-                restriction = any(o.blanket for q in questions for o in q.options)
+                restriction = questions_can_be_blanket(questions)
                 standard_actions = (
                     tuple(_for_item(a, ri.title) for a in m.standard_actions) if restriction else ()
                 )

@@ -167,6 +167,22 @@ class Scoring(_Model):
         return self.rag[-1]
 
 
+def find_status_question(questions: tuple[Question, ...]) -> Question | None:
+    """The question whose answer says whether the restriction is in place: `in-place`, or
+    the item's first single-choice or yes/no question."""
+    for q in questions:
+        if q.id == "in-place":
+            return q
+    return next((q for q in questions if q.type in ("single", "yes_no")), None)
+
+
+def questions_can_be_blanket(questions: tuple[Question, ...]) -> bool:
+    """Whether some answer to the status question makes the item a blanket restriction. An
+    item that can never be one is scored, but has no safeguard actions and no justification."""
+    sq = find_status_question(questions)
+    return sq is not None and any(o.blanket for o in sq.options)
+
+
 # --- the file shapes -------------------------------------------------------------------------
 
 
@@ -245,12 +261,11 @@ class Item(_Model):
 
     @cached_property
     def status_question(self) -> Question | None:
-        """The question whose answer says whether the restriction is in place: `in-place`, or
-        the item's first single-choice or yes/no question."""
-        for q in self.questions:
-            if q.id == "in-place":
-                return q
-        return next((q for q in self.questions if q.type in ("single", "yes_no")), None)
+        return find_status_question(self.questions)
+
+    @cached_property
+    def can_be_blanket(self) -> bool:
+        return questions_can_be_blanket(self.questions)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

@@ -143,7 +143,7 @@ def test_everything_blanket_without_safeguards_is_red_and_100(shipped):
     assert r.overall.rag == "red"
     assert all(d.percent == 100.0 and d.rag == "red" for d in r.domains.values())
     # every item that can be a blanket restriction is one (1.2.0's governance items cannot)
-    can_be = {i.id for i in shipped.items if any(o.blanket for o in i.status_question.options)}
+    can_be = {i.id for i in shipped.items if i.can_be_blanket}
     assert {i for i, s in r.items.items() if s.status == "blanket"} == can_be
     assert {x.item_id for x in r.restrictions} == can_be and len(can_be) >= 60
     assert not any(x.justified for x in r.restrictions)

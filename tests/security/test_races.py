@@ -70,7 +70,7 @@ def test_a_submission_scores_the_answers_as_saved_not_as_first_loaded(app, world
     db.session.expire_all()
     found = {r.item_id for r in assessment.result.restrictions}
     assert item_id not in found
-    can_be = [i for i in framework.items if any(o.blanket for o in i.status_question.options)]
+    can_be = [i for i in framework.items if i.can_be_blanket]
     assert len(found) == len(can_be) - 1
 
 
