@@ -56,15 +56,23 @@ class SearchForm(AppForm):
     q = StringField("Search")
 
 
-def parse_item(framework, item, formdata, require_complete: bool):
+def parse_item(
+    framework, item, formdata, require_complete: bool, asked=None, saved: dict | None = None
+):
     """Read an item's answers from the posted data.
 
+    `asked` is the set of question ids on the page that posted (all of them when None); the
+    answers to the item's other questions are taken from `saved`, what is already saved.
     Returns (values, errors): values {question id -> value} for the questions shown given the
     answers, errors {anchor -> message} in question order.
     """
+    asked = {q.id for q in item.questions} if asked is None else set(asked)
+    kept = {k: v for k, v in (saved or {}).items() if k not in asked}
     raw: dict = {}
     errors: dict[str, str] = {}
     for q in item.questions:
+        if q.id not in asked:
+            continue
         name = question_field_name(q.id)
         if q.type == "multiple":
             chosen = [v for v in formdata.getlist(name) if v]
@@ -77,7 +85,11 @@ def parse_item(framework, item, formdata, require_complete: bool):
     values: dict = {}
     option_ids = {q.id: {o.id for o in q.options} for q in item.questions}
     # Walk in order: a question is shown when its condition holds on the earlier answers.
-    for q in framework.visible_questions(item, _plain(item, raw)):
+    for q in framework.visible_questions(item, _plain(item, raw) | kept):
+        if q.id not in asked:
+            if q.id in kept:
+                values[q.id] = kept[q.id]
+            continue
         value = raw.get(q.id)
         name = question_field_name(q.id)
         if q.type in ("single", "yes_no"):

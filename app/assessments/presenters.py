@@ -76,9 +76,11 @@ class QuestionNode:
 def question_tree(item) -> list[QuestionNode]:
     """Nest each follow-up under the answer that reveals it, as NHS.UK conditional radios.
 
-    A question whose condition is a single test on an earlier single-choice or yes/no
-    question nests under those answers; any other follow-up stays at the top level (it is
-    shown without JavaScript, and its answer only counts when its condition holds).
+    A question whose condition is a single test on one answer of an earlier single-choice or
+    yes/no question nests under that answer; any other follow-up stays at the top level (it is
+    always shown, and its answer only counts when its condition holds). A question revealed
+    by several answers is not nested: under one of them, the script that hides the other
+    answers' reveals would hide it when another of its answers is chosen.
     """
     nodes: dict[str, QuestionNode] = {}
     top: list[QuestionNode] = []
@@ -88,16 +90,65 @@ def question_tree(item) -> list[QuestionNode]:
         nodes[q.id] = node
         conditions = list(q.when or ())
         parent = by_id.get(conditions[0].question) if len(conditions) == 1 else None
-        if parent is not None and parent.type in ("single", "yes_no") and parent.id in nodes:
-            for option_id in conditions[0].in_:
-                nodes[parent.id].children.setdefault(option_id, []).append(node)
-            # A question revealed by several answers is rendered under the first only.
-            if len(conditions[0].in_) > 1:
-                for option_id in conditions[0].in_[1:]:
-                    nodes[parent.id].children[option_id].remove(node)
+        if (
+            parent is not None
+            and parent.type in ("single", "yes_no")
+            and parent.id in nodes
+            and len(conditions[0].in_) == 1
+        ):
+            nodes[parent.id].children.setdefault(conditions[0].in_[0], []).append(node)
         else:
             top.append(node)
     return top
+
+
+@dataclass(frozen=True)
+class ItemPages:
+    """An item's questions split over its question page and, where an answer reveals several
+    questions, a follow-on page.
+
+    NHS.UK asks for one simple question in a conditional reveal. A reveal of a single question
+    stays inline; an answer that reveals more (such as "Yes, for everyone" and its safeguard
+    questions) leads to a follow-on page that asks them, one fieldset each.
+    """
+
+    first: list[QuestionNode]  # the question page's tree
+    follow_on: list[QuestionNode]  # the follow-on page's tree
+    follow_on_ids: frozenset[str]  # every question asked on the follow-on page
+    # option id of a first-page question -> how many questions it leads to on the next page
+    leads_on: dict[tuple[str, str], int]
+
+    def first_ids(self, item) -> set[str]:
+        return {q.id for q in item.questions} - self.follow_on_ids
+
+    def revealed_by(self, item) -> list[tuple[object, object]]:
+        """(question, option) pairs on the first page whose answer leads to the next page."""
+        by_id = {q.id: q for q in item.questions}
+        out = []
+        for question_id, option_id in self.leads_on:
+            question = by_id[question_id]
+            out.append((question, next(o for o in question.options if o.id == option_id)))
+        return out
+
+
+def item_pages(item) -> ItemPages:
+    tree = question_tree(item)
+    follow_on: list[QuestionNode] = []
+    leads_on: dict[tuple[str, str], int] = {}
+    for node in tree:
+        for option_id, kids in node.children.items():
+            if len(kids) > 1 or any(k.children for k in kids):
+                follow_on.extend(kids)
+                leads_on[node.question.id, option_id] = len(kids)
+                node.children[option_id] = []
+    return ItemPages(tree, follow_on, frozenset(_ids(follow_on)), leads_on)
+
+
+def _ids(nodes: list[QuestionNode]):
+    for node in nodes:
+        yield node.question.id
+        for kids in node.children.values():
+            yield from _ids(kids)
 
 
 def answer_rows(framework, item, values: dict) -> list[dict]:

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import SUBMITTED, Assessment
 from . import services
 from .forms import ConfirmForm, ItemForm, ReopenForm, StartForm, parse_item, question_field_name
-from .presenters import answer_rows, domain_statuses, item_statuses, question_tree
+from .presenters import answer_rows, domain_statuses, item_pages, item_statuses
 
 bp = Blueprint("assessments", __name__)
 
@@ -158,6 +158,23 @@ def _item_or_404(framework, item_id):
 @bp.route("/assessments/<int:assessment_id>/items/<item_id>", methods=["GET", "POST"])
 @allow("ward")
 def item(assessment_id: int, item_id: str):
+    """An item's question page: its first questions, evidence and comments."""
+    return _question_page(assessment_id, item_id, follow_on=False)
+
+
+@bp.route("/assessments/<int:assessment_id>/items/<item_id>/more", methods=["GET", "POST"])
+@allow("ward")
+def item_more(assessment_id: int, item_id: str):
+    """The follow-on page: the questions an answer on the question page leads to (such as
+    the safeguards of a restriction that applies to everyone)."""
+    return _question_page(assessment_id, item_id, follow_on=True)
+
+
+item.resubmittable = True
+item_more.resubmittable = True
+
+
+def _question_page(assessment_id: int, item_id: str, follow_on: bool):
     assessment = assessment_or_404(assessment_id, need="member")
     framework = frameworks.for_assessment(assessment)
     item = _item_or_404(framework, item_id)
@@ -166,6 +183,12 @@ def item(assessment_id: int, item_id: str):
     if not assessment.is_draft:
         flash("This assessment has been submitted, so its answers cannot be changed.", "info")
         return redirect(url_for(".check", assessment_id=assessment.id, _anchor=item.id))
+    pages = item_pages(item)
+    saved_values = dict(saved.values) if saved else {}
+    asked = pages.follow_on_ids if follow_on else pages.first_ids(item)
+    if follow_on and not _follow_on_shown(framework, item, pages, saved_values):
+        # Nothing saved leads here (yet, or any more): the question page asks first.
+        return redirect(url_for(".item", assessment_id=assessment.id, item_id=item.id))
 
     form = ItemForm(
         data={
@@ -174,14 +197,20 @@ def item(assessment_id: int, item_id: str):
             "version": str(saved.version if saved else 0),
         }
     )
-    current = dict(saved.values) if saved else {}
+    current = saved_values
     question_errors: dict[str, str] = {}
     conflict = None
 
     if request.method == "POST":
         complete = request.form.get("action") != "later"
-        values, question_errors = parse_item(framework, item, request.form, complete)
-        current = _typed_values(item, request.form)
+        values, question_errors = parse_item(
+            framework, item, request.form, complete, asked=asked, saved=saved_values
+        )
+        current = saved_values | _typed_values(item, request.form, asked)
+        if follow_on:
+            # Evidence and comments are asked on the question page; keep what is saved.
+            form.evidence.data = saved.evidence
+            form.comment.data = saved.comment
         form_ok = form.validate_on_submit()
         if form_ok and not question_errors:
             data = services.ItemInput(
@@ -199,16 +228,23 @@ def item(assessment_id: int, item_id: str):
                 flash("This assessment was submitted while you were working on it.", "info")
                 return redirect(url_for(".check", assessment_id=assessment.id))
             else:
+                if not follow_on and _follow_on_shown(framework, item, pages, values):
+                    if complete:
+                        return redirect(
+                            url_for(".item_more", assessment_id=assessment.id, item_id=item.id)
+                        )
                 return _after_save(assessment, framework, item, complete)
     errors_for_summary = _summary(form, question_errors, conflict)
     return render_template(
-        "assessments/item.html",
+        "assessments/item_more.html" if follow_on else "assessments/item.html",
         assessment=assessment,
         framework=framework,
         domain=domain,
         item=item,
         form=form,
-        tree=question_tree(item),
+        tree=pages.follow_on if follow_on else pages.first,
+        leads_on=pages.leads_on,
+        revealed_by=[(q, o) for q, o in pages.revealed_by(item) if saved_values.get(q.id) == o.id],
         current=current,
         question_errors=question_errors,
         error_list=errors_for_summary,
@@ -219,13 +255,17 @@ def item(assessment_id: int, item_id: str):
     ), (409 if conflict else 400 if errors_for_summary else 200)
 
 
-item.resubmittable = True
+def _follow_on_shown(framework, item, pages, values: dict) -> bool:
+    """Whether these answers lead to the item's follow-on page."""
+    return any(q.id in pages.follow_on_ids for q in framework.visible_questions(item, values or {}))
 
 
-def _typed_values(item, formdata: MultiDict) -> dict:
+def _typed_values(item, formdata: MultiDict, asked) -> dict:
     """What the user typed, to show it back on the page exactly as they left it."""
     typed = {}
     for q in item.questions:
+        if q.id not in asked:
+            continue
         name = question_field_name(q.id)
         if q.type == "multiple":
             typed[q.id] = formdata.getlist(name)
@@ -280,7 +320,20 @@ def resume(assessment_id: int):
     nxt = _next_unanswered(framework, result, start=latest.item_id if latest else None)
     if nxt is None:
         return redirect(url_for(".check", assessment_id=assessment.id))
-    return redirect(url_for(".item", assessment_id=assessment.id, item_id=nxt.id))
+    saved = assessment.answers_by_item().get(nxt.id)
+    values = dict(saved.values) if saved else {}
+    pages = item_pages(nxt)
+    first_page_done = all(
+        q.id in values
+        for q in framework.visible_questions(nxt, values)
+        if q.id not in pages.follow_on_ids and q.type not in ("date", "text")
+    )
+    page = (
+        ".item_more"
+        if first_page_done and _follow_on_shown(framework, nxt, pages, values)
+        else ".item"
+    )
+    return redirect(url_for(page, assessment_id=assessment.id, item_id=nxt.id))
 
 
 @bp.get("/assessments/<int:assessment_id>/check")
@@ -299,6 +352,8 @@ def check(assessment_id: int):
         rows=lambda item: answer_rows(
             framework, item, answers[item.id].values if item.id in answers else {}
         ),
+        follow_on_ids=lambda item: item_pages(item).follow_on_ids,
+        field_name=question_field_name,
         is_lead=can_lead(current_user, assessment.ward_id),
         is_member=assessment.ward_id in member_ward_ids(current_user),
         form=ConfirmForm(),

@@ -132,12 +132,11 @@ def answer_and_continue(page, choice: str = NOT_IN_PLACE) -> None:
     page.wait_for_load_state()
 
 
-def answer_blanket_unjustified(page) -> None:
-    """Yes, for everyone, and No to every follow-up question it reveals."""
-    page.get_by_role("radio", name=EVERYONE, exact=True).check()
-    follow_ups = page.locator(".nhsuk-radios__conditional input[type=radio][value=no]")
-    for n in range(follow_ups.count()):
-        follow_ups.nth(n).check()
+def answer_no_to_every_question(page) -> None:
+    """No to every yes-or-no question on the open page (an item's follow-on page)."""
+    noes = page.locator("input[type=radio][value=no]")
+    for n in range(noes.count()):
+        noes.nth(n).check()
 
 
 def save_answers_quickly(page, item_ids, choice: str = "not-in-place") -> None:

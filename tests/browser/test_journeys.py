@@ -15,7 +15,7 @@ from app import frameworks
 from .browsing import (
     EVERYONE,
     answer_and_continue,
-    answer_blanket_unjustified,
+    answer_no_to_every_question,
     assessment_id_from,
     check_page,
     save_answers_quickly,
@@ -69,25 +69,33 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     member.wait_for_load_state()
     check_page(member, re.compile(r"\w"))
 
-    # The follow-up questions belong to "Yes, for everyone"; with JavaScript they appear only
-    # when it is chosen, without it they are always shown.
-    follow_up = member.get_by_role("group", name=re.compile("reason for applying it to everyone"))
-    assert follow_up.is_visible() is (not javascript)
-    answer_blanket_unjustified(member)
-    assert follow_up.is_visible()
-    check_page(member, re.compile(r"\w"))
-    # A date typed into the three boxes of the NHS.UK date input is kept.
+    # "Yes, for everyone" leads to the safeguard questions, which have a page of their own.
     first_item = member.url
-    reviewed = member.get_by_role("group", name=re.compile("reviewed in the last 12 months"))
-    reviewed.get_by_role("radio", name="Yes", exact=True).check()
-    last_review = member.get_by_role("group", name=re.compile("When was it last reviewed"))
-    for box, typed in (("Day", "3"), ("Month", "2"), ("Year", "2026")):
-        last_review.get_by_label(box, exact=True).fill(typed)
+    assert "You will then be asked 6 more questions" in member.locator("main").inner_text()
+    assert member.get_by_text("reason for applying it to everyone").count() == 0
+    member.get_by_role("radio", name=EVERYONE, exact=True).check()
     member.get_by_label("Evidence (optional)").fill("The garden door is locked all day.")
     member.get_by_role("button", name="Save and continue").click()
     member.wait_for_load_state()
+    assert member.url == first_item + "/more"
+    check_page(member, re.compile(r"\w"))
+    assert "You answered “Yes, for everyone on the ward”" in member.locator("main").inner_text()
+    answer_no_to_every_question(member)
+    # The review date is revealed by "Yes" (with JavaScript; without it, it is always shown).
+    # A date typed into the three boxes of the NHS.UK date input is kept.
+    reviewed = member.get_by_role("group", name=re.compile("reviewed in the last 12 months"))
+    last_review = member.get_by_role("group", name=re.compile("When was it last reviewed"))
+    assert last_review.is_visible() is (not javascript)
+    reviewed.get_by_role("radio", name="Yes", exact=True).check()
+    assert last_review.is_visible()
+    for box, typed in (("Day", "3"), ("Month", "2"), ("Year", "2026")):
+        last_review.get_by_label(box, exact=True).fill(typed)
+    check_page(member, re.compile(r"\w"))
+    member.get_by_role("button", name="Save and continue").click()
+    member.wait_for_load_state()
     next_item = member.url
-    member.goto(first_item)
+    assert next_item.endswith(f"/items/{framework.domains[0].items[1].id}")
+    member.goto(first_item + "/more")
     for box, typed in (("Day", "3"), ("Month", "2"), ("Year", "2026")):
         assert last_review.get_by_label(box, exact=True).input_value() == typed
     member.goto(next_item)
@@ -116,13 +124,17 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     second.goto(f"/assessments/{assessment_id}")
     check_page(second, "Blanket restrictions assessment")
     # The item saved for later is in the third section, answered "everyone" but without its
-    # follow-ups: Save and continue without them shows the error summary.
+    # safeguards: Save and continue leads to them, and saving without them shows the error
+    # summary.
     second.get_by_role("link", name=third_section).click()
     second.wait_for_load_state()
     check_page(second, third_section)
     second.get_by_role("link", name=third_first_item).click()
     second.wait_for_load_state()
     assert second.get_by_role("radio", name=EVERYONE, exact=True).is_checked()
+    second.get_by_role("button", name="Save and continue").click()
+    second.wait_for_load_state()
+    check_page(second, third_first_item)
     second.get_by_role("button", name="Save and continue").click()
     second.wait_for_load_state()
     check_page(second, third_first_item, error=True)
@@ -136,7 +148,9 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     # The summary's links lead to the questions.
     target = summary.get_by_role("link").first.get_attribute("href")
     assert second.locator(target).count() == 1
-    answer_and_continue(second)
+    answer_no_to_every_question(second)
+    second.get_by_role("button", name="Save and continue").click()
+    second.wait_for_load_state()
     check_page(second, framework.domains[2].items[1].title)
     answered = {i.id for d in framework.domains[:2] for i in d.items}
     answered.add(framework.domains[2].items[0].id)
@@ -163,7 +177,7 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     lead.get_by_role("link", name="See the results").click()
     check_page(lead, "Results")
     main = lead.locator("main").inner_text()
-    assert "1 blanket restrictions found, 1 of them not justified" in main
+    assert "2 blanket restrictions found, 2 of them not justified" in main
     lead.get_by_role("link", name="Action plan").first.click()
     check_page(lead, "Action plan")
 

@@ -143,6 +143,10 @@ def test_every_question_page_task_list_and_home_read_the_same(app, world, refere
     paths = ["/", f"/assessments/{draft.id}", f"/assessments/{draft.id}/check"]
     paths += [f"/assessments/{draft.id}/domains/{d.id}" for d in framework.domains]
     paths += [f"/assessments/{draft.id}/items/{i.id}" for i in framework.items]
+    # Follow-on pages: the safeguard questions of the items answered "for everyone".
+    more = [i for i in framework.items if answers.get(i.id, {}).get("in-place") == "everyone"]
+    assert more
+    paths += [f"/assessments/{draft.id}/items/{i.id}/more" for i in more]
     assert_same_pages(app, reference_app, world.oak_lead, paths)
 
 
@@ -153,16 +157,8 @@ def test_a_question_page_with_errors_reads_the_same(app, world, reference_app):
     ours, theirs = app.test_client(), reference_app.test_client()
     assert login(ours, world.oak_lead).status_code == 302
     theirs.set_cookie("session", ours.get_cookie("session").value)
-    # Blanket, a safeguard left out, a date that is not one, and evidence typed with spaces.
-    form = {
-        "version": "0",
-        "q-in-place": "everyone",
-        "q-last-review-date[day]": "31",
-        "q-last-review-date[month]": "2",
-        "q-last-review-date[year]": "26",
-        "evidence": "  kept\n\nexactly <as> typed ",
-        "action": "continue",
-    }
+    # No answer, and evidence typed with spaces.
+    form = {"version": "0", "evidence": "  kept\n\nexactly <as> typed ", "action": "continue"}
     pages = []
     for client in (ours, theirs):
         response = client.post(path, data=form)
@@ -171,6 +167,27 @@ def test_a_question_page_with_errors_reads_the_same(app, world, reference_app):
         pages.append(as_html(TOKEN.sub(r"\1-", response.get_data(as_text=True))))
     assert "There is a problem" in str(pages[0])
     assert_same_html(*pages, path)
+    # Blanket, then on the follow-on page a safeguard left out and a date that is not one.
+    response = ours.post(path, data=form | {"q-in-place": "everyone"})
+    db.session.remove()
+    assert response.headers["Location"] == path + "/more"
+    form = {
+        "version": "1",
+        "q-written-reason": "no",
+        "q-reviewed-in-period": "yes",
+        "q-last-review-date[day]": "31",
+        "q-last-review-date[month]": "2",
+        "q-last-review-date[year]": "26",
+        "action": "continue",
+    }
+    pages = []
+    for client in (ours, theirs):
+        response = client.post(path + "/more", data=form)
+        db.session.remove()
+        assert response.status_code == 400
+        pages.append(as_html(TOKEN.sub(r"\1-", response.get_data(as_text=True))))
+    assert "Select yes or no: Has it been authorised" in str(pages[0])
+    assert_same_html(*pages, path + "/more")
 
 
 def test_results_sign_in_and_public_pages_read_the_same(app, world, reference_app):

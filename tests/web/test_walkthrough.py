@@ -45,23 +45,33 @@ def test_a_ward_team_answers_every_item_leaves_resumes_checks_and_submits(
     # Answer the first half: blanket and unjustified for the first item, individual for the rest.
     half = len(items) // 2
     first = items[0]
+    first_url = f"/assessments/{assessment_id}/items/{first.id}"
     response = client.post(
-        f"/assessments/{assessment_id}/items/{first.id}",
+        first_url,
         data={
             "q-in-place": "everyone",
-            "q-written-reason": "no",
-            "q-senior-authorisation": "no",
-            "q-reviewed-in-period": "no",
-            "q-explained": "no",
-            "q-exemptions": "no",
-            "q-lived-experience": "no",
             "evidence": "Seen on the ward: the door is locked <b>all day</b>",
             "comment": "Patients raised it at the community meeting",
             "version": "0",
             "action": "continue",
         },
     )
-    assert response.status_code == 302
+    # "For everyone" leads to the safeguard questions, on a page of their own.
+    assert response.headers["Location"] == first_url + "/more"
+    page = client.get(first_url + "/more").get_data(as_text=True)
+    assert "Is the reason for applying it to everyone written down?" in page
+    assert "You answered “Yes, for everyone on the ward”" in page
+    assert 'name="evidence"' not in page
+    safeguards = ("written-reason", "senior-authorisation", "reviewed-in-period", "explained")
+    safeguards += ("exemptions", "lived-experience")
+    response = client.post(
+        first_url + "/more",
+        data={f"q-{q}": "no" for q in safeguards} | {"version": "1", "action": "continue"},
+    )
+    assert response.headers["Location"].endswith(f"/items/{items[1].id}")
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == first.id))
+    assert answer.values == {"in-place": "everyone"} | {q: "no" for q in safeguards}
+    assert answer.evidence == "Seen on the ward: the door is locked <b>all day</b>"
     for item in items[1:half]:
         response = client.post(
             f"/assessments/{assessment_id}/items/{item.id}",
@@ -117,16 +127,30 @@ def test_conditional_follow_ups_are_only_kept_when_their_condition_holds(
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
     page = item_form(client, assessment_id, item.id)
-    # Follow-ups are in the page (shown without JavaScript) nested under "everyone".
-    assert 'id="conditional-q-in-place-3"' in page
-    assert "Is the reason for applying it to everyone written down?" in page
+    # The safeguard questions are not nested in the question page: "everyone" says they follow.
+    assert "conditional-q-in-place" not in page
+    assert "Is the reason for applying it to everyone written down?" not in page
+    assert "You will then be asked 6 more questions about it." in page
+    # Nothing saved leads to the follow-on page yet.
+    assert client.get(url + "/more").headers["Location"].endswith(url)
+    response = client.post(url, data={"q-in-place": "everyone", "version": "0"})
+    assert response.headers["Location"].endswith(url + "/more")
     client.post(
-        f"/assessments/{assessment_id}/items/{item.id}",
-        data={"q-in-place": "individual", "q-written-reason": "no", "version": "0"},
+        url + "/more",
+        data={"q-written-reason": "no", "q-explained": "yes", "version": "1", "action": "later"},
     )
     answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    assert answer.values == {"in-place": "everyone", "written-reason": "no", "explained": "yes"}
+    # Changed to "individual": the safeguard answers no longer apply and are not kept.
+    response = client.post(
+        url, data={"q-in-place": "individual", "q-written-reason": "yes", "version": "2"}
+    )
+    assert response.headers["Location"].endswith(f"/items/{frameworks.latest().items[1].id}")
+    db.session.refresh(answer)
     assert answer.values == {"in-place": "individual"}
+    assert client.get(url + "/more").headers["Location"].endswith(url)
 
 
 def test_a_page_with_missing_answers_shows_an_error_summary_and_keeps_what_was_typed(
@@ -135,23 +159,30 @@ def test_a_page_with_missing_answers_shows_an_error_summary_and_keeps_what_was_t
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
     response = client.post(
-        f"/assessments/{assessment_id}/items/{item.id}",
-        data={
-            "q-in-place": "everyone",
-            "evidence": "my two hours of notes",
-            "version": "0",
-            "action": "continue",
-        },
+        url, data={"evidence": "my two hours of notes", "version": "0", "action": "continue"}
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in page
     assert "<title>Error: " in page
-    assert 'href="#q-written-reason"' in page
-    assert "Select yes or no: Is the reason for applying it to everyone written down?" in page
+    assert 'href="#q-in-place"' in page
+    assert "Select an answer: Is this restriction in place on the ward, and for whom?" in page
     assert "my two hours of notes" in page
     assert db.session.scalar(select(Answer)) is None
+    # On the follow-on page, a safeguard left out is named, and the others chosen stay chosen.
+    client.post(url, data={"q-in-place": "everyone", "evidence": "my notes", "version": "0"})
+    response = client.post(
+        url + "/more", data={"q-written-reason": "yes", "version": "1", "action": "continue"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#q-senior-authorisation"' in page
+    assert "Select yes or no: Has it been authorised at a senior level" in page
+    assert 'id="q-written-reason" name="q-written-reason" type="radio" value="yes" checked' in page
+    answer = db.session.scalar(select(Answer))
+    assert answer.values == {"in-place": "everyone"} and answer.evidence == "my notes"
 
 
 def test_question_and_field_errors_share_one_error_summary(app, client, world, login_as):
@@ -160,13 +191,13 @@ def test_question_and_field_errors_share_one_error_summary(app, client, world, l
     item = frameworks.latest().items[0]
     response = client.post(
         f"/assessments/{assessment_id}/items/{item.id}",
-        data={"q-in-place": "everyone", "evidence": "x" * 10_001, "version": "0"},
+        data={"evidence": "x" * 10_001, "version": "0", "action": "continue"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert page.count('class="nhsuk-error-summary"') == 1
     assert "<title>Error: " in page and "Error: Error:" not in page
-    assert 'href="#q-written-reason"' in page and 'href="#evidence"' in page
+    assert 'href="#q-in-place"' in page and 'href="#evidence"' in page
     assert "Evidence must be 10,000 characters or fewer" in page
 
 
@@ -174,8 +205,10 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    client.post(url, data={"q-in-place": "everyone", "version": "0"})
+    url += "/more"
     data = {
-        "q-in-place": "everyone",
         "q-written-reason": "yes",
         "q-senior-authorisation": "yes",
         "q-reviewed-in-period": "yes",
@@ -185,27 +218,25 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
         "q-explained": "yes",
         "q-exemptions": "yes",
         "q-lived-experience": "yes",
-        "version": "0",
+        "version": "1",
     }
-    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    response = client.post(url, data=data)
     assert response.status_code == 400
     assert "Date must be a real date: When was it last reviewed?" in response.get_data(as_text=True)
     # Only the box to correct is marked, and the summary links to it.
     data |= {"q-last-review-date[day]": "27", "q-last-review-date[month]": "13"}
-    page = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data).get_data(
-        as_text=True
-    )
+    page = client.post(url, data=data).get_data(as_text=True)
     marked = re.findall(r'<input class="([^"]*)" id="q-last-review-date-(\w+)"', page)
     assert [part for classes, part in marked if "nhsuk-input--error" in classes] == ["month"]
     assert 'href="#q-last-review-date-month"' in page
     data |= {"q-last-review-date[month]": "3"}
     data["q-last-review-date[year]"] = "1989"
-    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    response = client.post(url, data=data)
     assert "Date must be in 1990 or later: When was it last reviewed?" in response.get_data(
         as_text=True
     )
     data["q-last-review-date[year]"] = "2026"
-    response = client.post(f"/assessments/{assessment_id}/items/{item.id}", data=data)
+    response = client.post(url, data=data)
     assert response.status_code == 302
     answer = db.session.scalar(select(Answer))
     assert answer.values["last-review-date"] == "2026-03-27"
@@ -401,15 +432,86 @@ def test_continue_goes_back_to_an_item_left_part_answered(client, world, login_a
         data={"q-in-place": "everyone", "version": "0", "action": "later"},
     )
     assert response.status_code == 302
+    # Continue brings them to the safeguard questions, since the first page is done.
     response = client.get(f"/assessments/{assessment_id}/continue")
-    assert response.headers["Location"].endswith(f"/items/{second.id}")
+    assert response.headers["Location"].endswith(f"/items/{second.id}/more")
     # Once it is finished, Continue moves on.
-    page = item_form(client, assessment_id, second.id)
     answers = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation", "explained")}
     answers |= {f"q-{q}": "yes" for q in ("reviewed-in-period", "exemptions", "lived-experience")}
-    client.post(
-        f"/assessments/{assessment_id}/items/{second.id}",
-        data={"q-in-place": "everyone", **answers, "version": version_on(page), "action": "later"},
+    response = client.post(
+        f"/assessments/{assessment_id}/items/{second.id}/more",
+        data={**answers, "version": "1", "action": "later"},
     )
+    assert response.status_code == 302
     response = client.get(f"/assessments/{assessment_id}/continue")
     assert response.headers["Location"].endswith(f"/items/{third.id}")
+
+
+def test_results_count_the_restrictions_found_in_plain_words(app, client, world, login_as):
+    from tests.helpers import answers_for
+
+    framework = frameworks.latest()
+    login_as(world.oak_lead)
+    worst = answers_for(framework, "everyone", "no")
+    expected = {
+        (): "No blanket restrictions found.",
+        (framework.items[0].id,): "1 blanket restriction found. It is not justified.",
+        tuple(d.items[0].id for d in framework.domains[:2]): (
+            "2 blanket restrictions found, 2 of them not justified."
+        ),
+    }
+    for items, words in expected.items():
+        answers = answers_for(framework) | {i: worst[i] for i in items}
+        done = make_assessment(world.oak, world.oak_lead, answers, submit=True)
+        page = client.get(f"/assessments/{done.id}/results").get_data(as_text=True)
+        assert words in page, items
+
+
+def test_change_links_for_safeguard_answers_open_the_follow_on_page(app, client, world, login_as):
+    from tests.helpers import answers_for
+
+    framework = frameworks.latest()
+    item = framework.items[0]
+    answers = answers_for(framework) | {item.id: answers_for(framework, "everyone", "no")[item.id]}
+    assessment = make_assessment(world.oak, world.oak_lead, answers)
+    login_as(world.oak_member)
+    page = client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
+    base = f"/assessments/{assessment.id}/items/{item.id}"
+    assert f'href="{base}#q-in-place"' in page
+    assert f'href="{base}/more#q-written-reason"' in page
+    assert f'href="{base}/more#q-lived-experience"' in page
+
+
+def test_a_stale_save_on_the_follow_on_page_is_refused_and_shows_theirs(app, world, login_as):
+    from tests.conftest import login
+
+    first, second = app.test_client(), app.test_client()
+    login(first, world.oak_lead)
+    login(second, world.oak_member)
+    assessment_id = start_assessment(first, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    first.post(url, data={"q-in-place": "everyone", "evidence": "the policy", "version": "0"})
+    assert version_on(second.get(url + "/more").get_data(as_text=True)) == "1"
+    response = first.post(
+        url + "/more", data={"q-written-reason": "yes", "version": "1", "action": "later"}
+    )
+    assert response.status_code == 302
+    response = second.post(
+        url + "/more", data={"q-written-reason": "no", "version": "1", "action": "later"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else changed this item" in page
+    assert 'id="q-written-reason-2" name="q-written-reason" type="radio" value="no" checked' in page
+    answer = db.session.scalar(select(Answer))
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "everyone", "written-reason": "yes"}
+    assert answer.evidence == "the policy"
+    # Saving again, having seen theirs, keeps the evidence saved on the question page.
+    response = second.post(
+        url + "/more", data={"q-written-reason": "no", "version": "2", "action": "later"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(answer)
+    assert answer.values["written-reason"] == "no" and answer.evidence == "the policy"
