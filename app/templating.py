@@ -67,6 +67,18 @@ def format_points(value: float) -> str:
     return f"{number} point" + ("" if number == "1" else "s")
 
 
+def restrictions_found(result) -> str:
+    """The count of blanket restrictions in a result, and how many are not justified."""
+    found, unjustified = result.blanket_count, result.unjustified_count
+    if found == 0:
+        return "No blanket restrictions found."
+    if found == 1:
+        return (
+            "1 blanket restriction found. It is " + ("not " if unjustified else "") + "justified."
+        )
+    return f"{found} blanket restrictions found, {unjustified} of them not justified."
+
+
 def main_navigation() -> list[dict]:
     """The header links this user's roles call for."""
     items = []
@@ -207,4 +219,5 @@ def register_templating(app: Flask) -> None:
         datetime=format_datetime,
         percent=format_percent,
         points=format_points,
+        restrictions_found=restrictions_found,
     )
