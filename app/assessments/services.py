@@ -371,20 +371,32 @@ class Comparison:
     introduced: list[RestrictionFound]
     still_in_place: list[RestrictionFound]
     change_percent: float
+    # Found last time under an item that this assessment's framework version no longer asks
+    # about, or no longer counts as a restriction: not removed by the ward.
+    not_counted_now: list[RestrictionFound]
+    current_version: str
+
+    @property
+    def framework_changed(self) -> bool:
+        return self.previous.framework_version != self.current_version
 
 
 def compare(assessment: Assessment) -> Comparison | None:
     previous = previous_submitted(assessment)
     if previous is None or previous.result is None or assessment.result is None:
         return None
+    framework = frameworks.for_assessment(assessment)
+    counted = {i.id for i in framework.items if i.can_be_blanket}
     now = {r.item_id: r for r in assessment.result.restrictions}
     before = {r.item_id: r for r in previous.result.restrictions}
     return Comparison(
         previous=previous,
-        removed=[before[i] for i in before if i not in now],
+        removed=[before[i] for i in before if i not in now and i in counted],
         introduced=[now[i] for i in now if i not in before],
         still_in_place=[now[i] for i in now if i in before],
         change_percent=round(
             assessment.result.overall_percent - previous.result.overall_percent, 1
         ),
+        not_counted_now=[before[i] for i in before if i not in counted],
+        current_version=assessment.framework_version,
     )

@@ -20,10 +20,12 @@ def change_words(row: WardRow) -> str:
         return "First assessment"
     change = round(row.change, 1)
     if change < 0:
-        return f"Down {points(change)}, better"
-    if change > 0:
-        return f"Up {points(change)}, worse"
-    return "No change"
+        words = f"Down {points(change)}, better"
+    elif change > 0:
+        words = f"Up {points(change)}, worse"
+    else:
+        words = "No change"
+    return words + (" (framework version changed)" if row.framework_changed else "")
 
 
 CSV_HEADER = [

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import Select
 
+from .. import frameworks
 from ..access import commissioned_wards_query
 from ..dates import add_months, uk_midnight
 from ..extensions import db
@@ -69,6 +70,7 @@ class WardRow:
     unjustified_count: int | None
     previous_submitted_at: datetime | None
     change: float | None
+    framework_changed: bool  # the previous assessment used another framework version
     open_actions: int
     overdue_actions: int
     stale: bool  # no submitted assessment in the last 12 months
@@ -105,6 +107,7 @@ def ranked_assessments(ward_ids: Select):
             Assessment.id.label("assessment_id"),
             Assessment.ward_id,
             Assessment.submitted_at,
+            Assessment.framework_version,
             func.row_number()
             .over(
                 partition_by=Assessment.ward_id,
@@ -133,6 +136,8 @@ def latest_two(ward_ids: Select):
             func.max(case((first, ranked.c.submitted_at))).label("submitted_at"),
             func.max(case((second, ranked.c.assessment_id))).label("previous_id"),
             func.max(case((second, ranked.c.submitted_at))).label("previous_submitted_at"),
+            func.max(case((first, ranked.c.framework_version))).label("framework_version"),
+            func.max(case((second, ranked.c.framework_version))).label("previous_version"),
         )
         .where(ranked.c.n <= 2)
         .group_by(ranked.c.ward_id)
@@ -179,6 +184,12 @@ def _dashboard_select(user, filters: Filters, today: date, totals: bool = False)
             latest_result.c.unjustified_count,
             latest.c.previous_submitted_at,
             change,
+            # Scored against another version of the framework: part of the change may be the
+            # framework's, not the ward's.
+            case(
+                (latest.c.previous_version != latest.c.framework_version, literal(True)),
+                else_=literal(False),
+            ).label("framework_changed"),
             func.coalesce(actions.c.open_actions, 0).label("open_actions"),
             func.coalesce(actions.c.overdue_actions, 0).label("overdue_actions"),
             case((stale, literal(True)), else_=literal(False)).label("stale"),
@@ -289,7 +300,13 @@ def _page_of(query: Select, page: int, page_size: int) -> list:
 
 def _row(row) -> WardRow:
     fields = {k: v for k, v in row.items() if k not in TOTALS}
-    return WardRow(**{**fields, "stale": bool(fields["stale"])})
+    return WardRow(
+        **{
+            **fields,
+            "stale": bool(fields["stale"]),
+            "framework_changed": bool(fields["framework_changed"]),
+        }
+    )
 
 
 def ward_count(user) -> int:
@@ -354,7 +371,13 @@ def common_restrictions(user, limit: int | None = None) -> list[CommonRestrictio
     )
     if limit:
         query = query.limit(limit)
-    return [CommonRestriction(i, t, int(w), int(u)) for i, t, w, u in db.session.execute(query)]
+    # Each restriction under the title the newest framework gives it: wards on older versions
+    # may have stored an older title for the same item.
+    titles = {item.id: item.title for item in frameworks.latest().items}
+    return [
+        CommonRestriction(i, titles.get(i, t), int(w), int(u))
+        for i, t, w, u in db.session.execute(query)
+    ]
 
 
 # --- one ward ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from ..dates import uk_time
+
 
 @dataclass(frozen=True)
 class Point:
@@ -28,7 +30,8 @@ def _fmt(value: float) -> str:
 
 
 def _label(when: datetime) -> str:
-    return f"{when:%b %Y}"
+    """The month of a stored (UTC) time, as the UK calendar has it."""
+    return f"{uk_time(when):%b %Y}"
 
 
 def trend_chart(
