@@ -10,11 +10,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from .. import audit
+from .. import audit, frameworks
 from ..assessments.services import draft_for, latest_submitted
 from ..csv_files import cell
 from ..dates import add_months, uk_time
-from ..engine import Framework, PlannedAction, as_planned, plan
+from ..engine import ActionSpec, Framework, Item, PlannedAction, as_planned, plan
 from ..extensions import db
 from ..models import (
     ACTION_STATUSES,
@@ -44,6 +44,114 @@ EDITABLE = (
 )
 
 
+def _versions(framework: Framework) -> list[Framework]:
+    """Every version of this framework on the server, `framework` first."""
+    others = [
+        fw for fw in frameworks.registry().values() if fw.id == framework.id and fw is not framework
+    ]
+    return [framework, *others]
+
+
+def _unedited(action: Action, framework: Framework) -> bool:
+    """Whether the action's text is still word for word the framework's, as some version of it
+    plans the action's key: nobody has edited it, so a later plan may rewrite it. Any version,
+    not only `framework`: the text was made by the version the action was first planned with
+    or by the one it was last rewritten to, and an item's title (in a safeguards action's
+    text) can change between versions."""
+    key = action.action_key
+    return key is not None and any(as_planned(fw, key, action.text) for fw in _versions(framework))
+
+
+def _spec(framework: Framework, key: str) -> ActionSpec | None:
+    """The action `key` ("item-id/action-id") as `framework` describes it or, if it has no
+    such action, another version that has it (1.0.0 for its separate safeguard actions)."""
+    item_id, _, action_id = key.partition("/")
+    for fw in _versions(framework):
+        try:
+            spec = fw.item(item_id).action(action_id)
+        except KeyError:
+            continue
+        if spec is not None:
+            return spec
+    return None
+
+
+def _uncovered(framework: Framework, planned: PlannedAction, replaced: list[Action]) -> bool:
+    """Whether `planned` (an action with steps) lists a missing safeguard that none of the
+    `replaced` actions (an earlier version's, open) is about. A step and an old action are
+    about the same safeguard when they have the same conditions: 1.0.0's `explain` and the
+    step "an explanation for patients and carers" both ask for `explained` answered no."""
+    spec = framework.item(planned.item_id).action(planned.action_id)
+    if spec is None or not spec.steps:
+        return False
+    covered = set()
+    for action in replaced:
+        old = _spec(framework, action.action_key) if action.action_key else None
+        if old is not None:
+            covered.add(old.when)
+    listed = set(planned.text.split("\n")[1:])  # each step on a line of its own, as `plan` writes
+    return any(f"- {step.text}" in listed and step.when not in covered for step in spec.steps)
+
+
+def _safeguard_ids(framework: Framework) -> set[str]:
+    """The ids of the standard (safeguard) actions of every version, and those they replace."""
+    return {
+        action_id
+        for fw in _versions(framework)
+        for a in fw.standard_actions
+        for action_id in (a.id, *a.replaces)
+    }
+
+
+def _no_longer_applies(action: Action, framework: Framework) -> Item | None:
+    """The item, if `action` is the framework's unedited safeguard action for an item that
+    `framework` never counts as a blanket restriction (1.2.0's three governance items): it has
+    no safeguards to put in place, so the action asks for something that does not apply."""
+    if action.source != "framework" or action.action_key is None:
+        return None
+    item_id, _, action_id = action.action_key.partition("/")
+    try:
+        item = framework.item(item_id)
+    except KeyError:
+        return None
+    if (
+        item.can_be_blanket
+        or item.action(action_id) is not None
+        or action_id not in _safeguard_ids(framework)
+        or not _unedited(action, framework)
+    ):
+        return None
+    return item
+
+
+def _close(
+    action: Action, item: Item, assessment: Assessment, user: User, framework: Framework
+) -> None:
+    """Close a safeguard action that no longer applies, as not doing, where it is: it stays on
+    the plan it was made for, as a record, and stops counting as open for the ward."""
+    reason = (
+        f"Closed when an assessment on version {framework.version} of the framework was "
+        f'submitted: that version does not count "{item.title}" as a blanket restriction, so it '
+        "has no safeguards to put in place."
+    )
+    before = {"status": action.status, "not_doing_reason": action.not_doing_reason}
+    action.status = "not-doing"
+    action.not_doing_reason = reason
+    action.version += 1  # an edit begun on the open action is refused, not merged
+    action.updated_at = utcnow()
+    action.updated_by_id = user.id
+    audit.record(
+        "update",
+        action,
+        before=before,
+        after={"status": action.status, "not_doing_reason": reason},
+        ward_id=assessment.ward_id,
+        assessment_id=assessment.id,
+        detail="Closed by the framework: the safeguards no longer apply",
+        user=user,
+    )
+
+
 def _carry_forward(
     action: Action,
     assessment: Assessment,
@@ -52,30 +160,40 @@ def _carry_forward(
     planned: PlannedAction | None,
 ) -> None:
     """Move an open action to the new assessment. If the new plan suggests the same action
-    (`planned`) and nobody has edited its text, the text becomes the new plan's: a safeguards
-    action then lists only the safeguards still missing."""
-    if action.assessment_id == assessment.id:
-        return
-    before: dict = {"assessment_id": action.assessment_id}
-    after: dict = {"assessment_id": assessment.id}
-    if (
+    (`planned`) and nobody has edited its text (it is still the words of some version of the
+    framework), the text becomes the new plan's: a safeguards action then lists only the
+    safeguards still missing, under the item's current title.
+
+    An action already on this assessment (it is being resubmitted after it was reopened) stays
+    where it is, but its unedited text follows the new answers in the same way; that rewrite
+    is audited as a change."""
+    moving = action.assessment_id != assessment.id
+    rewrite = (
         planned is not None
         and action.action_key == planned.key
         and action.text != planned.text
-        and as_planned(framework, planned.key, action.text)
-    ):
+        and _unedited(action, framework)
+    )
+    if not moving and not rewrite:
+        return
+    before: dict = {}
+    after: dict = {}
+    if moving:
+        before["assessment_id"], after["assessment_id"] = action.assessment_id, assessment.id
+    if rewrite:
         before["text"], after["text"] = action.text, planned.text
         action.text = planned.text
         action.version += 1  # an edit begun on the old text is refused, not merged
         action.updated_at = utcnow()
         action.updated_by_id = user.id
     audit.record(
-        "carry-forward",
+        "carry-forward" if moving else "update",
         action,
         before=before,
         after=after,
         ward_id=assessment.ward_id,
         assessment_id=assessment.id,
+        detail="" if moving else "Rewritten from the resubmitted answers",
         user=user,
     )
     action.assessment_id = assessment.id
@@ -87,9 +205,24 @@ def create_plan(
     """Add the framework's triggered actions to the ward's plan.
 
     Open actions the ward already has for the same restriction and action carry forward to
-    this assessment instead of being duplicated. So do open actions that a newer framework
-    version's action `replaces` (1.0.0's six safeguard actions, which 1.1.0 folds into one):
-    the team keeps the actions it is working on, and gets the new one once they are closed.
+    this assessment instead of being duplicated; their text, if nobody has edited it, becomes
+    the new plan's (see `_carry_forward`). On resubmitting a reopened assessment the same goes
+    for the actions already on it; one it has had, even if closed since, is not suggested again.
+
+    Open actions that a newer framework version's action `replaces` (1.0.0's six safeguard
+    actions, which 1.1.0 folds into one `safeguards` action) carry forward too: the team keeps
+    the actions it is working on. The new action is added as well when it lists a missing
+    safeguard that none of those old actions is about (it then lists every missing safeguard,
+    as it always does); when they cover every missing safeguard, it is added once they are
+    closed.
+
+    Every other open action comes too, the team's own and those the new answers no longer call
+    for (a restriction removed, even on a resubmission: they stay open, with their text, until
+    someone closes them; nothing the team has is deleted). The exception is an unedited
+    safeguard action for an item that this version never counts as a blanket restriction
+    (1.2.0's governance items): its safeguards do not apply, so it is closed as not doing, with
+    the reason, on the plan it is on, rather than staying open and counting as open (and
+    overdue) for the ward.
     """
     today = uk_time(assessment.submitted_at or utcnow()).date()  # the day it was in the UK
     # Locked until the submission commits (PostgreSQL), so an edit saved meanwhile is not
@@ -111,15 +244,20 @@ def create_plan(
         )
     )
     created = []
+    handled: set[int] = set()
     for planned in plan(framework, answers):
         existing = [
             open_by_key.pop(key) for key in (planned.key, *planned.replaces) if key in open_by_key
         ]
-        if existing:
-            for action in existing:
-                _carry_forward(action, assessment, user, framework, planned)
-            continue
+        for action in existing:
+            _carry_forward(action, assessment, user, framework, planned)
+            handled.add(action.id)
         if planned.key in already_planned:
+            continue
+        if existing and (
+            any(a.action_key == planned.key for a in existing)
+            or not _uncovered(framework, planned, existing)
+        ):
             continue
         action = Action(
             ward_id=assessment.ward_id,
@@ -142,7 +280,13 @@ def create_plan(
     # no longer call for (still open until someone closes them). Left behind, they would
     # drop out of the plan the team sees while still counting as open for the ward.
     for action in open_actions:
-        _carry_forward(action, assessment, user, framework, None)
+        if action.id in handled:
+            continue
+        item = _no_longer_applies(action, framework)
+        if item is not None:
+            _close(action, item, assessment, user, framework)
+        else:
+            _carry_forward(action, assessment, user, framework, None)
     db.session.flush()
     for action in created:
         audit.record(
