@@ -86,6 +86,59 @@ def test_a_section_can_be_completed_with_the_keyboard_alone(new_page, live_serve
     assert "You have completed 1 of 19 sections" in main
 
 
+def test_the_safeguard_questions_can_be_answered_with_the_keyboard_alone(
+    new_page, live_server, team
+):
+    with live_server.app.app_context():
+        first, second = frameworks.latest().domains[0].items[:2]
+    page = new_page()
+    sign_in(page, team.lead[0])
+    page.goto(f"/wards/{team.ward_id}")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Start a new assessment")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))
+    page.goto(page.url + f"/items/{first.id}")
+
+    # Down twice from the first radio selects the third, "Yes, for everyone on the ward".
+    tab_to(page, lambda f: f["name"] == "q-in-place")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_role("radio", name="Yes, for everyone on the ward").is_checked()
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Save and continue")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f"/items/{first.id}/more$"))
+    screenshot(page, "question-follow-on")
+
+    # Each yes-or-no question: Tab reaches its first radio, "Yes"; Space selects it.
+    names = [
+        "q-written-reason",
+        "q-senior-authorisation",
+        "q-reviewed-in-period",
+        "q-explained",
+        "q-exemptions",
+        "q-lived-experience",
+    ]
+    for name in names:
+        focused = tab_to(page, lambda f, name=name: f["name"] == name)
+        assert focused["value"] == "yes"
+        page.keyboard.press("Space")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Save and continue")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f"/items/{second.id}$"))
+    assessment_id = int(re.search(r"/assessments/(\d+)/", page.url).group(1))
+    with live_server.app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import Answer
+
+        saved = db.session.scalar(
+            select(Answer).where(Answer.assessment_id == assessment_id, Answer.item_id == first.id)
+        )
+        assert saved.values == {"in-place": "everyone"} | {n[2:]: "yes" for n in names}
+        db.session.remove()
+
+
 @dataclass
 class Demo:
     oak_ward: int
