@@ -188,6 +188,13 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
     asked = pages.follow_on_ids if follow_on else pages.first_ids(item)
     if follow_on and not _follow_on_shown(framework, item, pages, saved_values):
         # Nothing saved leads here (yet, or any more): the question page asks first.
+        if request.method == "POST":
+            # Someone changed the answer that led here while this page was open.
+            flash(
+                "The answer saved on this question page no longer leads to the questions you "
+                "were answering, so they were not saved. Check the answer below.",
+                "info",
+            )
         return redirect(url_for(".item", assessment_id=assessment.id, item_id=item.id))
 
     form = ItemForm(

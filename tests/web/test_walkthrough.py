@@ -515,3 +515,28 @@ def test_a_stale_save_on_the_follow_on_page_is_refused_and_shows_theirs(app, wor
     assert response.status_code == 302
     db.session.refresh(answer)
     assert answer.values["written-reason"] == "no" and answer.evidence == "the policy"
+
+
+def test_safeguard_answers_posted_after_someone_changed_the_first_answer_are_not_saved(
+    app, world, login_as
+):
+    from tests.conftest import login
+
+    first, second = app.test_client(), app.test_client()
+    login(first, world.oak_lead)
+    login(second, world.oak_member)
+    assessment_id = start_assessment(first, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    first.post(url, data={"q-in-place": "everyone", "version": "0"})
+    assert second.get(url + "/more").status_code == 200
+    first.post(url, data={"q-in-place": "individual", "version": "1"})
+    response = second.post(
+        url + "/more", data={"q-written-reason": "no", "version": "1"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert response.request.path == url
+    assert "no longer leads to the questions you were answering" in page
+    answer = db.session.scalar(select(Answer))
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "individual"}
