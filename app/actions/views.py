@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from .. import frameworks
 from ..access import action_or_404, allow, assessment_or_404, member_ward_ids
+from ..audit_views import may_read_trail
 from ..auth.forms import form_version
 from ..csv_files import csv_response
 from ..dates import uk_today
@@ -207,7 +208,9 @@ def _pdf(kind: str, assessment_id: int):
         flash("The documents can be downloaded once the assessment has been submitted.", "info")
         return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
     try:
-        document = documents.document_for(kind, assessment)
+        document = documents.document_for(
+            kind, assessment, with_trail=may_read_trail(current_user, assessment.ward_id)
+        )
     except (RenderTimeout, RenderFailed) as failure:
         return render_template(
             "reports/failed.html",

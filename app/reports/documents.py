@@ -1,10 +1,15 @@
 """The two PDFs, and the cache that renders each version of their content once.
 
 The cache key is a hash of everything the document shows: the assessment, its ward and
-provider, each action's and answer's version, the owners' names, the audit trail's length,
-the date (overdue actions depend on it), and the templates and print stylesheet. Any edit
-makes the next download fresh, and every app process shares the rendered copies through the
-database. The key is read with a few narrow queries so a cached download stays fast.
+provider, each action's and answer's version, the owners' names, the audit trail's length (in
+the copy that shows it), the date (overdue actions depend on it), and the templates and print
+stylesheet. Any edit makes the next download fresh, and every app process shares the rendered
+copies through the database. The key is read with a few narrow queries so a cached download
+stays fast.
+
+The full report comes in two copies: with the audit trail as an appendix, for the people who
+may read the audit trail (`app/audit_views.py: may_read_trail`), and without it, for everyone
+else. They are cached under different names, so neither is ever served for the other.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ def plan_html(assessment: Assessment, today: date) -> str:
     return render_template("reports/plan.html", **_context(assessment, today, "Action plan"))
 
 
-def report_html(assessment: Assessment, today: date) -> str:
+def report_html(assessment: Assessment, today: date, with_trail: bool = False) -> str:
+    """The full report; the audit trail's appendix only `with_trail` (see the docstring)."""
     context = _context(assessment, today, "Assessment report")
     framework = context["framework"]
     answers = assessment.answers_by_item()
@@ -58,11 +64,15 @@ def report_html(assessment: Assessment, today: date) -> str:
         for domain in framework.domains
         for item in domain.items
     ]
-    context["trail"] = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.assessment_id == assessment.id)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
+    context["trail"] = (
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.assessment_id == assessment.id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        ).all()
+        if with_trail
+        else None
+    )
     return render_template("reports/report.html", **context)
 
 
@@ -148,13 +158,19 @@ KINDS = {
 }
 
 
-def content_key(kind: str, assessment: Assessment, today: date) -> str:
+def variant(kind: str, with_trail: bool) -> str:
+    """The cached copy's name: the report with the audit trail is a document of its own."""
+    return "report-with-trail" if kind == "report" and with_trail else kind
+
+
+def content_key(kind: str, assessment: Assessment, today: date, with_trail: bool = False) -> str:
     """A hash of everything the document shows (see the module's docstring)."""
     a = assessment
+    with_trail = with_trail and kind == "report"
     parts: list = [
         RENDERER,
         _design_hash(),
-        kind,
+        variant(kind, with_trail),
         today.isoformat(),
         (a.id, a.status, a.framework_id, a.framework_version, a.submitted_at, a.updated_at),
         (a.ward.name, a.ward.provider.name, a.submitted_by.name if a.submitted_by else None),
@@ -174,6 +190,7 @@ def content_key(kind: str, assessment: Assessment, today: date) -> str:
                 .order_by(Answer.item_id)
             ).all()
         )
+    if with_trail:
         parts.append(
             db.session.execute(
                 select(func.count(AuditEvent.id), func.max(AuditEvent.id)).where(
@@ -193,18 +210,27 @@ def _design_hash() -> str:
     return digest.hexdigest()
 
 
-def document_for(kind: str, assessment: Assessment, today: date | None = None) -> Document:
-    """The PDF of this kind for the assessment: from the cache, or rendered and cached."""
+def document_for(
+    kind: str, assessment: Assessment, today: date | None = None, *, with_trail: bool = False
+) -> Document:
+    """The PDF of this kind for the assessment: from the cache, or rendered and cached.
+
+    `with_trail` adds the audit trail to the report: only for someone who may read it.
+    """
     build, stem = KINDS[kind]
     today = today or uk_today()
-    digest = content_key(kind, assessment, today)
-    prefix = f"{kind}/{assessment.id}/"
+    with_trail = with_trail and kind == "report"
+    digest = content_key(kind, assessment, today, with_trail)
+    # Each copy has its own prefix, so storing one never removes the other (see _store).
+    prefix = f"{variant(kind, with_trail)}/{assessment.id}/"
     key = prefix + digest
     filename = f"{stem}-{slug(assessment.ward.name)}-{assessment.id}.pdf"
     content = db.session.scalar(select(RenderedDocument.content).where(RenderedDocument.key == key))
     if content is not None:
         return Document(filename, content, cached=True)
-    html = build(assessment, today)
+    html = (
+        report_html(assessment, today, with_trail=True) if with_trail else build(assessment, today)
+    )
     content = render_pdf(html, current_app.static_folder, current_app.config["PDF_TIMEOUT_SECONDS"])
     _store(prefix, key, content)
     return Document(filename, content, cached=False)
