@@ -21,6 +21,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from wtforms import Form, PasswordField
+from wtforms.fields.core import UnboundField
 
 from .. import audit, security
 from ..access import allow
@@ -65,7 +67,7 @@ def unauthorized():
         and request.from_this_site
         and getattr(view, "resubmittable", False)
     ):
-        data = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        data = _kept(request.form.items(multi=True))
         form = LoginForm(formdata=None)
         return render_template(
             "auth/login.html",
@@ -76,6 +78,34 @@ def unauthorized():
         ), 401
     flash("Sign in to continue.", "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+# Never carried across an ended session: the sign-in page is shown to whoever is at the
+# computer, and the page after it to whoever signs in next.
+SECRET_NAMES = {"csrf_token", "confirm", "current"}
+
+
+def _password_field_names() -> set[str]:
+    """The names of every form's password fields (PasswordField, or a subclass)."""
+    names, classes = set(), [Form]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for name, value in vars(cls).items():
+            if isinstance(value, UnboundField) and issubclass(value.field_class, PasswordField):
+                names.add(name)
+    return names
+
+
+def _kept(fields) -> list[tuple[str, str]]:
+    """The posted fields worth keeping for the person to send again: everything but the
+    security token and any password (a PasswordField of any form, or a name that says so)."""
+    secret = SECRET_NAMES | _password_field_names()
+    return [
+        (k, v)
+        for k, v in fields
+        if k.lower() not in secret and "password" not in k.lower() and "passwd" not in k.lower()
+    ]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -99,7 +129,7 @@ def _resume_fields() -> tuple[str | None, list]:
     url = _safe_next(request.form.get("resume_url"))
     try:
         data = json.loads(request.form.get("resume_data") or "[]")
-        data = [(str(k), str(v)) for k, v in data][:500]
+        data = _kept((str(k), str(v)) for k, v in data)[:500]
     except (ValueError, TypeError):
         data = []
     return url, data
