@@ -14,7 +14,7 @@ from wtforms.validators import Length, Optional
 from .access import allow, lead_ward_ids
 from .actions.forms import DateField
 from .auth.forms import AppForm, choices
-from .dates import uk_midnight
+from .dates import part_names, uk_midnight
 from .extensions import db
 from .models import AuditEvent, Ward
 
@@ -112,21 +112,33 @@ def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str
     """(field, before, after) for each field an event changed, in words and shortened for the
     table."""
 
-    def shown(value) -> str:
+    def shown(values: dict, key: str) -> str:
+        value = values.get(key)
         if isinstance(value, bool):
             return "Yes" if value else "No"
+        if value is None and key in values:
+            return NONE_WORDS.get(key, "")
         text = "" if value is None else str(value)
         return text if len(text) <= limit else text[:limit] + "…"
 
     before, after = event.before or {}, event.after or {}
     return [
-        (
-            FIELD_LABELS.get(k, k.replace("_", " ").capitalize()),
-            shown(before.get(k)),
-            shown(after.get(k)),
-        )
+        (FIELD_LABELS.get(k, k.replace("_", " ").capitalize()), shown(before, k), shown(after, k))
         for k in dict.fromkeys([*before, *after])
     ]
+
+
+# What a field recorded as empty (None) means, where it is not simply blank.
+NONE_WORDS = {"lived_experience": "Not recorded"}
+
+
+def filter_args(form: AuditFilterForm) -> dict[str, str]:
+    """The filters asked for, to keep in the page links: only the form's own fields (a date's
+    three boxes each), never any other key, which url_for could read as its own argument."""
+    names = set()
+    for field in form:
+        names.update(part_names(field.name) if isinstance(field, DateField) else [field.name])
+    return {k: v for k, v in request.args.items() if k in names}
 
 
 def select_items(field) -> list[dict]:
@@ -136,14 +148,27 @@ def select_items(field) -> list[dict]:
     ]
 
 
-def visible_ward_ids(user) -> set[int] | None:
-    """None means every ward (administrators); otherwise the wards the user leads."""
+def trail_ward_ids(user) -> set[int] | None:
+    """Whose audit events a user may read, the one rule for it (this page and the report's
+    appendix): None means every ward (administrators); otherwise the wards the user leads,
+    which may be none."""
     if user.is_admin:
         return None
-    led = lead_ward_ids(user)
-    if not led:
+    return lead_ward_ids(user)
+
+
+def may_read_trail(user, ward_id: int) -> bool:
+    """Whether the user may read the audit events of this ward."""
+    wards = trail_ward_ids(user)
+    return wards is None or ward_id in wards
+
+
+def visible_ward_ids(user) -> set[int] | None:
+    """The wards of this page (None: every ward); anyone who may read none gets 404."""
+    wards = trail_ward_ids(user)
+    if wards is not None and not wards:
         abort(404)
-    return led
+    return wards
 
 
 def events_query(user, form: AuditFilterForm):
@@ -202,5 +227,5 @@ def trail():
         change_rows=change_rows,
         select_items=select_items,
         wards_by_id=wards_by_id,
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=filter_args(form),
     ), (400 if form.errors else 200)

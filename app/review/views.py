@@ -6,6 +6,8 @@ remit and sees only submitted assessments.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -46,9 +48,22 @@ def _page() -> int:
         return 1
 
 
+# The query arguments these pages read, besides the filter form's fields.
+PAGE_KEYS = ("sort", "order", "page")
+
+
+@cache
+def _query_keys() -> frozenset[str]:
+    """Every query argument a review page reads: only these are carried into its links (any
+    other key would reach url_for, where some names, such as endpoint or _method, mean
+    something)."""
+    return frozenset(field.name for field in FilterForm(None, [])) | set(PAGE_KEYS)
+
+
 def _url(endpoint: str, **changes) -> str:
     """This page's address with some query arguments changed (None removes one)."""
-    args = {k: v for k, v in request.args.items(multi=False)}
+    keys = _query_keys()
+    args = {k: v for k, v in request.args.items(multi=False) if k in keys}
     args.update(changes)
     return url_for(endpoint, **{k: v for k, v in args.items() if v not in (None, "")})
 
