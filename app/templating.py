@@ -12,7 +12,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .dates import uk_time, wrong_parts
-from .models import ROLE_LEAD
 
 RAG_TAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
 
@@ -111,7 +110,9 @@ def main_navigation() -> list[dict]:
         )
     # The audit trail shows what happened on the wards a person leads (everything, to an
     # administrator); a team member has nothing there of their own to look up.
-    if current_user.is_admin or any(m.role == ROLE_LEAD for m in current_user.memberships):
+    from .audit_views import trail_ward_ids  # the one rule for who reads it
+
+    if trail_ward_ids(current_user) != set():
         items.append(
             {
                 "href": url_for("audit.trail"),

@@ -159,3 +159,17 @@ def test_the_trail_says_what_happened_in_words(world, login_as):
     assert "<dt>People with lived experience involved</dt>" in page
     assert '<span class="nhsuk-u-visually-hidden">Before: </span>No</del>' in page
     assert '<span class="nhsuk-u-visually-hidden">After: </span>Yes</ins>' in page
+
+
+def test_a_change_from_not_recorded_reads_not_recorded(app):
+    from app.audit_views import change_rows
+    from app.models import AuditEvent
+
+    event = AuditEvent(
+        event="update",
+        before={"lived_experience": None, "notes": None},
+        after={"lived_experience": True, "notes": "Asked at the community meeting"},
+    )
+    rows = {field: (before, after) for field, before, after in change_rows(event)}
+    assert rows["People with lived experience involved"] == ("Not recorded", "Yes")
+    assert rows["Notes"] == ("", "Asked at the community meeting")
