@@ -104,10 +104,20 @@ def _safeguard_ids(framework: Framework) -> set[str]:
 
 
 def _no_longer_applies(action: Action, framework: Framework) -> Item | None:
-    """The item, if `action` is the framework's unedited safeguard action for an item that
+    """The item, if `action` is the framework's untouched safeguard action for an item that
     `framework` never counts as a blanket restriction (1.2.0's three governance items): it has
-    no safeguards to put in place, so the action asks for something that does not apply."""
+    no safeguards to put in place, so the action asks for something that does not apply.
+
+    Untouched: not started, no owner, no notes, its text unedited. One the team has begun
+    (an owner, notes, in progress) carries forward like any other, for the team to close."""
     if action.source != "framework" or action.action_key is None:
+        return None
+    if (
+        action.status != "not-started"
+        or action.owner_user_id is not None
+        or (action.owner_name or "").strip()
+        or (action.notes or "").strip()
+    ):
         return None
     item_id, _, action_id = action.action_key.partition("/")
     try:

@@ -294,3 +294,32 @@ def test_the_same_goes_for_1_0_0s_safeguard_actions_unless_the_team_reworded_the
     for action_id in safeguard_ids - {reworded.id}:
         action = db.session.get(Action, action_id)
         assert action.id not in on_new and action.status == "not-doing"
+
+
+def test_a_safeguards_action_the_team_has_begun_carries_forward_for_them_to_close(app, world):
+    """Closing is only for an action nobody has touched: one in progress, with an owner and
+    notes, carries forward open, as the team left it."""
+    key = f"{REGISTER}/safeguards"
+    lead = world.oak_lead
+    old_fw = framework("1.1.0")
+    old_answers = answers_for(old_fw)
+    old_answers[REGISTER] = answers_for(old_fw, "everyone", "no")[REGISTER]
+    old = make_assessment(world.oak, lead, old_answers, True, "1.1.0")
+    for change in (
+        {"status": "in-progress"},
+        {"owner_user_id": world.oak_member.id},
+        {"notes": "Drafting the register with the MHA office"},
+    ):
+        action = the_action(old, key)
+        for field, value in {**{"status": "not-started", "owner_user_id": None, "notes": ""},
+                             **change}.items():  # fmt: skip
+            setattr(action, field, value)
+        db.session.commit()
+        new_answers = answers_for(framework("1.2.0"))
+        new_answers[REGISTER] = {"in-place": "everyone"}
+        new = make_assessment(world.oak, lead, new_answers, submit=True)
+        carried = db.session.get(Action, action.id)
+        assert carried.assessment_id == new.id, change
+        assert carried.status == change.get("status", "not-started"), change
+        assert carried.not_doing_reason == ""
+        old = new  # the next round starts from the plan it is on now
