@@ -103,45 +103,70 @@ def question_tree(item) -> list[QuestionNode]:
 
 
 @dataclass(frozen=True)
+class FollowOn:
+    """The questions one answer of a first-page question leads to."""
+
+    question: object  # the first-page question
+    option: object  # its answer that leads here
+    nodes: list[QuestionNode]  # this part of the follow-on page's tree
+    ids: frozenset[str]  # every question in it, nested ones too
+
+
+@dataclass(frozen=True)
 class ItemPages:
     """An item's questions split over its question page and, where an answer reveals several
     questions, a follow-on page.
 
     NHS.UK asks for one simple question in a conditional reveal. A reveal of a single question
     stays inline; an answer that reveals more (such as "Yes, for everyone" and its safeguard
-    questions) leads to a follow-on page that asks them, one fieldset each.
+    questions) leads to a follow-on page that asks them, one fieldset each. A question whose
+    condition is on one of those goes with them, so it is never asked before what it follows.
     """
 
     first: list[QuestionNode]  # the question page's tree
-    follow_on: list[QuestionNode]  # the follow-on page's tree
-    follow_on_ids: frozenset[str]  # every question asked on the follow-on page
-    # option id of a first-page question -> how many questions it leads to on the next page
-    leads_on: dict[tuple[str, str], int]
+    groups: list[FollowOn]  # what each leading answer leads to
+
+    @property
+    def follow_on_ids(self) -> frozenset[str]:
+        """Every question asked on a follow-on page, whichever answer leads there."""
+        return frozenset().union(*(g.ids for g in self.groups))
+
+    @property
+    def leads_on(self) -> dict[tuple[str, str], int]:
+        """(first-page question id, option id) -> how many questions it leads to."""
+        return {(g.question.id, g.option.id): len(g.nodes) for g in self.groups}
 
     def first_ids(self, item) -> set[str]:
         return {q.id for q in item.questions} - self.follow_on_ids
 
-    def revealed_by(self, item) -> list[tuple[object, object]]:
-        """(question, option) pairs on the first page whose answer leads to the next page."""
-        by_id = {q.id: q for q in item.questions}
-        out = []
-        for question_id, option_id in self.leads_on:
-            question = by_id[question_id]
-            out.append((question, next(o for o in question.options if o.id == option_id)))
-        return out
+    def following(self, values: dict) -> list[FollowOn]:
+        """The follow-on groups these saved answers lead to."""
+        return [g for g in self.groups if values.get(g.question.id) == g.option.id]
 
 
 def item_pages(item) -> ItemPages:
     tree = question_tree(item)
-    follow_on: list[QuestionNode] = []
-    leads_on: dict[tuple[str, str], int] = {}
+    groups: list[tuple[object, object, list[QuestionNode], set[str]]] = []
     for node in tree:
         for option_id, kids in node.children.items():
             if len(kids) > 1 or any(k.children for k in kids):
-                follow_on.extend(kids)
-                leads_on[node.question.id, option_id] = len(kids)
+                option = next(o for o in node.question.options if o.id == option_id)
+                groups.append((node.question, option, list(kids), set(_ids(kids))))
                 node.children[option_id] = []
-    return ItemPages(tree, follow_on, frozenset(_ids(follow_on)), leads_on)
+    # A first-page question that depends on a follow-on question joins its group (repeated,
+    # since a question that joins may be what another depends on).
+    moved = True
+    while moved:
+        moved = False
+        for node in list(tree):
+            refers = {c.question for c in node.question.when}
+            group = next((g for g in groups if refers & g[3]), None)
+            if group is not None:
+                tree.remove(node)
+                group[2].append(node)
+                group[3].update(_ids([node]))
+                moved = True
+    return ItemPages(tree, [FollowOn(q, o, nodes, frozenset(ids)) for q, o, nodes, ids in groups])
 
 
 def _ids(nodes: list[QuestionNode]):

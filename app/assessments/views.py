@@ -185,7 +185,13 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
         return redirect(url_for(".check", assessment_id=assessment.id, _anchor=item.id))
     pages = item_pages(item)
     saved_values = dict(saved.values) if saved else {}
-    asked = pages.follow_on_ids if follow_on else pages.first_ids(item)
+    following = pages.following(saved_values)
+    if follow_on:
+        asked = frozenset().union(*(g.ids for g in following))
+    else:
+        # A follow-on question posted here too (from a page open since before the questions
+        # moved, or kept over a sign-in) is read, not dropped.
+        asked = pages.first_ids(item) | _posted(item, request.form, pages.follow_on_ids)
     if follow_on and not _follow_on_shown(framework, item, pages, saved_values):
         # Nothing saved leads here (yet, or any more): the question page asks first.
         if request.method == "POST":
@@ -249,9 +255,9 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
         domain=domain,
         item=item,
         form=form,
-        tree=pages.follow_on if follow_on else pages.first,
+        tree=[n for g in following for n in g.nodes] if follow_on else pages.first,
         leads_on=pages.leads_on,
-        revealed_by=[(q, o) for q, o in pages.revealed_by(item) if saved_values.get(q.id) == o.id],
+        revealed_by=[(g.question, g.option) for g in following],
         current=current,
         question_errors=question_errors,
         error_list=errors_for_summary,
@@ -264,7 +270,20 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
 
 def _follow_on_shown(framework, item, pages, values: dict) -> bool:
     """Whether these answers lead to the item's follow-on page."""
-    return any(q.id in pages.follow_on_ids for q in framework.visible_questions(item, values or {}))
+    ids = frozenset().union(*(g.ids for g in pages.following(values or {})))
+    return any(q.id in ids for q in framework.visible_questions(item, values or {}))
+
+
+def _posted(item, formdata: MultiDict, among) -> set[str]:
+    """The questions in `among` that the posted form has a field for."""
+    out = set()
+    for q in item.questions:
+        if q.id in among:
+            name = question_field_name(q.id)
+            names = part_names(name) if q.type == "date" else [name]
+            if any(n in formdata for n in names):
+                out.add(q.id)
+    return out
 
 
 def _typed_values(item, formdata: MultiDict, asked) -> dict:

@@ -19,7 +19,9 @@ def test_the_safeguard_questions_are_asked_on_a_follow_on_page(app):
     pages = item_pages(item)
     assert ids(pages.first) == ["in-place"]
     assert pages.first[0].children == {"everyone": []}
-    assert ids(pages.follow_on) == [
+    (group,) = pages.groups
+    assert (group.question.id, group.option.id) == ("in-place", "everyone")
+    assert ids(group.nodes) == [
         "written-reason",
         "senior-authorisation",
         "reviewed-in-period",
@@ -28,9 +30,9 @@ def test_the_safeguard_questions_are_asked_on_a_follow_on_page(app):
         "lived-experience",
     ]
     # The review date is one question revealed by one answer: it stays inline there.
-    reviewed = pages.follow_on[2]
+    reviewed = group.nodes[2]
     assert ids(reviewed.children["yes"]) == ["last-review-date"]
-    assert pages.follow_on_ids == {*ids(pages.follow_on), "last-review-date"}
+    assert pages.follow_on_ids == group.ids == {*ids(group.nodes), "last-review-date"}
     assert pages.leads_on == {("in-place", "everyone"): 6}
     assert pages.first_ids(item) == {"in-place"}
 
@@ -62,5 +64,43 @@ def test_one_revealed_question_stays_inline_and_one_revealed_by_two_answers_is_n
     assert ids(tree) == [status.id, "both"]
     assert ids(tree[0].children[first]) == ["why"]
     pages = item_pages(item)
-    assert pages.follow_on == [] and pages.leads_on == {}
+    assert pages.groups == [] and pages.leads_on == {}
     assert pages.first_ids(item) == {status.id, "why", "both"}
+
+
+def when(question_id: str, *option_ids: str) -> tuple:
+    return (Condition(question=question_id, **{"in": option_ids}),)
+
+
+def test_each_answer_leads_to_its_own_questions_and_what_depends_on_them_follows(app):
+    item = frameworks.latest().items[0]
+    status = item.questions[0]
+    individual, everyone = status.options[1].id, status.options[2].id
+
+    def yes_no(question_id, condition):
+        return Question(
+            id=question_id, type="yes_no", text=question_id, options=YES_NO, when=condition
+        )
+
+    questions = (
+        status,
+        yes_no("plan-a", when(status.id, individual)),
+        yes_no("plan-b", when(status.id, individual)),
+        yes_no("reason", when(status.id, everyone)),
+        yes_no("signed", when(status.id, everyone)),
+        # On a question of the "everyone" group, with two answers: it cannot nest, and it
+        # must not be asked on the first page, before "signed" is.
+        yes_no("minuted", when("signed", "yes", "no")),
+        yes_no("shared", when("minuted", "yes")),
+    )
+    item = item.model_copy(update={"questions": questions})
+    pages = item_pages(item)
+    assert ids(pages.first) == [status.id]
+    by_option = {g.option.id: g for g in pages.groups}
+    assert ids(by_option[individual].nodes) == ["plan-a", "plan-b"]
+    assert ids(by_option[everyone].nodes) == ["reason", "signed", "minuted"]
+    assert by_option[everyone].ids == {"reason", "signed", "minuted", "shared"}
+    assert pages.leads_on == {(status.id, individual): 2, (status.id, everyone): 3}
+    # Only the group of the answer saved is asked.
+    assert pages.following({status.id: everyone}) == [by_option[everyone]]
+    assert pages.following({status.id: "not-in-place"}) == []

@@ -540,3 +540,27 @@ def test_safeguard_answers_posted_after_someone_changed_the_first_answer_are_not
     answer = db.session.scalar(select(Answer))
     db.session.refresh(answer)
     assert answer.values == {"in-place": "individual"}
+
+
+def test_safeguard_answers_posted_with_the_first_question_are_kept(app, client, world, login_as):
+    """A question page opened before the safeguard questions moved to their own page (or a
+    form kept over a sign-in) posts them with the first question: they are saved, not lost."""
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    safeguards = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation")}
+    safeguards |= {"q-last-review-date[day]": "3", "q-last-review-date[month]": "2"}
+    safeguards |= {"q-last-review-date[year]": "2026", "q-reviewed-in-period": "yes"}
+    response = client.post(
+        url, data={"q-in-place": "everyone", **safeguards, "version": "0", "action": "later"}
+    )
+    assert response.status_code == 302
+    answer = db.session.scalar(select(Answer))
+    assert answer.values == {
+        "in-place": "everyone",
+        "written-reason": "yes",
+        "senior-authorisation": "yes",
+        "reviewed-in-period": "yes",
+        "last-review-date": "2026-02-03",
+    }
