@@ -185,6 +185,8 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
         return redirect(url_for(".check", assessment_id=assessment.id, _anchor=item.id))
     pages = item_pages(item)
     saved_values = dict(saved.values) if saved else {}
+    # Opened from a Change link on check your answers (the form posts back to the same address).
+    from_check = request.args.get("from") == "check"
     following = pages.following(saved_values)
     if follow_on:
         asked = frozenset().union(*(g.ids for g in following))
@@ -244,8 +246,16 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
                 if not follow_on and _follow_on_shown(framework, item, pages, values):
                     if complete:
                         return redirect(
-                            url_for(".item_more", assessment_id=assessment.id, item_id=item.id)
+                            url_for(
+                                ".item_more",
+                                assessment_id=assessment.id,
+                                item_id=item.id,
+                                **({"from": "check"} if from_check else {}),
+                            )
                         )
+                if from_check and complete:
+                    # Changed from check your answers: back there, at this item.
+                    return redirect(url_for(".check", assessment_id=assessment.id, _anchor=item.id))
                 return _after_save(assessment, framework, item, complete)
     errors_for_summary = _summary(form, question_errors, conflict)
     return render_template(
@@ -264,6 +274,7 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
         conflict=conflict,
         conflict_rows=answer_rows(framework, item, conflict.values) if conflict else [],
         saved=saved,
+        from_check=from_check,
         field_name=question_field_name,
     ), (409 if conflict else 400 if errors_for_summary else 200)
 

@@ -477,9 +477,29 @@ def test_change_links_for_safeguard_answers_open_the_follow_on_page(app, client,
     login_as(world.oak_member)
     page = client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
     base = f"/assessments/{assessment.id}/items/{item.id}"
-    assert f'href="{base}#q-in-place"' in page
-    assert f'href="{base}/more#q-written-reason"' in page
-    assert f'href="{base}/more#q-lived-experience"' in page
+    assert f'href="{base}?from=check#q-in-place"' in page
+    assert f'href="{base}/more?from=check#q-written-reason"' in page
+    assert f'href="{base}/more?from=check#q-lived-experience"' in page
+
+    # A change made from there comes back there, through the follow-on page if it leads on.
+    check = f"/assessments/{assessment.id}/check"
+    page = client.get(f"{base}?from=check").get_data(as_text=True)
+    assert f'href="{check}#{item.id}"' in page and "Back to check your answers" in page
+    response = client.post(
+        f"{base}?from=check", data={"q-in-place": "everyone", "version": "1", "evidence": "new"}
+    )
+    assert response.headers["Location"] == f"{base}/more?from=check"
+    data = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation", "explained")}
+    data |= {f"q-{q}": "no" for q in ("reviewed-in-period", "exemptions", "lived-experience")}
+    response = client.post(f"{base}/more?from=check", data=data | {"version": "2"})
+    assert response.headers["Location"] == f"{check}#{item.id}"
+    response = client.post(
+        f"{base}?from=check", data={"q-in-place": "not-in-place", "version": "3"}
+    )
+    assert response.headers["Location"] == f"{check}#{item.id}"
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    db.session.refresh(answer)
+    assert answer.values == {"in-place": "not-in-place"} and answer.version == 4
 
 
 def test_a_stale_save_on_the_follow_on_page_is_refused_and_shows_theirs(app, world, login_as):
