@@ -6,7 +6,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..auth.forms import AppForm
-from ..dates import parse_date, posted_parts, uk_today, wrong_parts
+from ..dates import add_months, parse_date, posted_parts, uk_today, wrong_parts
 
 MAX_TEXT = 10_000
 
@@ -110,7 +110,8 @@ def parse_item(
         elif q.type == "date":
             day, month, year = value
             if any(value):
-                parsed, message = _parse_date(day, month, year)
+                within = framework.review_period_months if q.within_review_period else None
+                parsed, message = _parse_date(day, month, year, within)
                 if message:
                     # Like the other questions' messages: what is wrong, then the question.
                     first = wrong_parts(day, month, year)[0]
@@ -145,13 +146,17 @@ def _required_message(q) -> str:
     return f"Select an answer: {q.text}"
 
 
-def _parse_date(day: str, month: str, year: str):
-    """A review date: real, in the past, and not before 1990."""
+def _parse_date(day: str, month: str, year: str, within_months: int | None = None):
+    """A review date: real, in the past, not before 1990 and, when asked, within the last
+    `within_months` months."""
     parsed, message = parse_date(day, month, year, "Date")
     if parsed is None:
         return None, message
-    if parsed > uk_today():
+    today = uk_today()
+    if parsed > today:
         return None, "Date must be today or in the past"
     if parsed.year < 1990:
         return None, "Date must be in 1990 or later"
+    if within_months and parsed < add_months(today, -within_months):
+        return None, f"Date must be within the last {within_months} months"
     return parsed, None

@@ -647,6 +647,11 @@ class _Reader:
                     file, opt_line, ident,
                     f"a {qtype} question has no options and scores nothing; remove 'options'",
                 )  # fmt: skip
+            if "within_review_period" in q and qtype != "date":
+                self.add(
+                    file, _key_line(q, "within_review_period"), ident,
+                    "only a date question can have 'within_review_period'",
+                )  # fmt: skip
             if blankets > 1:
                 self.add(file, opt_line, ident, "only one option can be marked blanket: true")
             if qid is None:

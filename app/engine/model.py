@@ -94,6 +94,10 @@ class Question(_Model):
     help: StrictStr | None = None
     when: Conditions = ()
     options: tuple[Option, ...] = ()
+    # A date question only: the date given must fall within the framework's review period
+    # (`review_period_months`), as for "When was it last reviewed?" after "reviewed in the
+    # last 12 months". Version 1.2.1 on.
+    within_review_period: StrictBool = False
 
     @cached_property
     def max_score(self) -> int:

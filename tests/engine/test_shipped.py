@@ -1,4 +1,4 @@
-"""The shipped framework: its newest version, framework/blanket-restrictions-1.2, and the
+"""The shipped framework: its newest version, framework/blanket-restrictions-1.2.1, and the
 older versions beside it that earlier assessments are pinned to."""
 
 import time
@@ -17,7 +17,7 @@ def test_every_framework_folder_is_valid():
     problems = validate(ROOT / "framework")
     assert problems == [], "\n".join(str(p) for p in problems)
     loaded = load_all(ROOT / "framework")
-    versions = {("blanket-restrictions", v) for v in ("1.0.0", "1.1.0", "1.2.0")}
+    versions = {("blanket-restrictions", v) for v in ("1.0.0", "1.1.0", "1.2.0", "1.2.1")}
     assert versions <= set(loaded)
 
 
@@ -33,6 +33,12 @@ def test_version_1_1_0_is_unchanged_since_assessments_used_it():
     old = load_all(ROOT / "framework")["blanket-restrictions", "1.1.0"]
     assert old.digest == "510804a9dae87ccf7684063c2cfa610756f493b92252f6b22753ba5b65a0b52f"
     assert summary(old) == "19 domains, 82 items, 658 questions, 250 actions"
+
+
+def test_version_1_2_0_is_unchanged_since_assessments_used_it():
+    old = load_all(ROOT / "framework")["blanket-restrictions", "1.2.0"]
+    assert old.digest == "5c1ebfe7cbdf33fe8f62ce7589a62b785eb6c51f38fb28944400d1e70cecb1c8"
+    assert summary(old) == "19 domains, 82 items, 637 questions, 247 actions"
 
 
 GOVERNANCE = (

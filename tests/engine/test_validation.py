@@ -158,6 +158,10 @@ CASES = {
         ("garden.yaml", 32, "set-times/closed-since",
          "a date question has no options and scores nothing; remove 'options'", "options:"),
     ],
+    "review-period-not-date": [
+        ("garden.yaml", 36, "set-times/hours-reviewed",
+         "only a date question can have 'within_review_period'", "within_review_period: true"),
+    ],
     "justified-when-unknown": [
         ("framework.yaml", 19, "scoring",
          "justified_when refers to unknown question 'written-reasons'", "written-reasons"),

@@ -20,7 +20,7 @@ def test_the_results_say_the_framework_changed_and_list_what_it_no_longer_counts
     app, client, world, login_as
 ):
     make_assessment(world.oak, world.oak_lead, same_answers("1.1.0"), True, version="1.1.0")
-    later = make_assessment(world.oak, world.oak_lead, same_answers("1.2.0"), True)
+    later = make_assessment(world.oak, world.oak_lead, same_answers("1.2.0"), True, "1.2.0")
     assert later.framework_version == "1.2.0" and later.result.blanket_count == 1
     login_as(world.oak_member)
     page = client.get(f"/assessments/{later.id}/results").get_data(as_text=True)
@@ -38,8 +38,8 @@ def test_the_results_say_the_framework_changed_and_list_what_it_no_longer_counts
 
 
 def test_the_same_version_twice_has_no_note(app, client, world, login_as):
-    make_assessment(world.oak, world.oak_lead, same_answers("1.2.0"), True)
-    later = make_assessment(world.oak, world.oak_lead, same_answers("1.2.0"), True)
+    make_assessment(world.oak, world.oak_lead, same_answers("1.2.1"), True)
+    later = make_assessment(world.oak, world.oak_lead, same_answers("1.2.1"), True)
     login_as(world.oak_member)
     page = client.get(f"/assessments/{later.id}/results").get_data(as_text=True)
     assert "Changes since" in page

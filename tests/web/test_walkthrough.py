@@ -584,3 +584,37 @@ def test_safeguard_answers_posted_with_the_first_question_are_kept(app, client, 
         "reviewed-in-period": "yes",
         "last-review-date": "2026-02-03",
     }
+
+
+def test_a_last_review_date_must_fall_within_the_review_period(app, client, world, login_as):
+    """Version 1.2.1: "reviewed in the last 12 months", then a date from years ago, is refused,
+    and the hint says what to answer instead."""
+    from app.dates import add_months, uk_today
+
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    assert frameworks.latest().version == "1.2.1"
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    client.post(url, data={"q-in-place": "everyone", "version": "0"})
+    page = client.get(url + "/more").get_data(as_text=True)
+    assert "If the last review was more than 12 months ago, answer No" in page
+    old = add_months(uk_today(), -13)
+    data = {"q-reviewed-in-period": "yes", "version": "1", "action": "later"}
+    data |= {"q-last-review-date[day]": str(old.day), "q-last-review-date[month]": str(old.month)}
+    data |= {"q-last-review-date[year]": str(old.year)}
+    response = client.post(url + "/more", data=data)
+    assert response.status_code == 400
+    assert (
+        "Date must be within the last 12 months: When was it last reviewed?"
+        in response.get_data(as_text=True)
+    )
+    recent = add_months(uk_today(), -11)
+    data |= {
+        "q-last-review-date[day]": str(recent.day),
+        "q-last-review-date[month]": str(recent.month),
+    }
+    data |= {"q-last-review-date[year]": str(recent.year)}
+    assert client.post(url + "/more", data=data).status_code == 302
+    answer = db.session.scalar(select(Answer))
+    assert answer.values["last-review-date"] == recent.isoformat()
