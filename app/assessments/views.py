@@ -243,7 +243,11 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
                 flash("This assessment was submitted while you were working on it.", "info")
                 return redirect(url_for(".check", assessment_id=assessment.id))
             else:
-                if not follow_on and _follow_on_shown(framework, item, pages, values):
+                if (
+                    not follow_on
+                    and _follow_on_shown(framework, item, pages, values)
+                    and not (from_check and _follow_on_done(framework, item, pages, values))
+                ):
                     if complete:
                         return redirect(
                             url_for(
@@ -283,6 +287,21 @@ def _follow_on_shown(framework, item, pages, values: dict) -> bool:
     """Whether these answers lead to the item's follow-on page."""
     ids = frozenset().union(*(g.ids for g in pages.following(values or {})))
     return any(q.id in ids for q in framework.visible_questions(item, values or {}))
+
+
+def _follow_on_done(framework, item, pages, values: dict) -> bool:
+    """Whether every follow-on question these answers lead to that needs an answer has one."""
+    return _all_answered(framework, item, values, pages.follow_on_ids)
+
+
+def _all_answered(framework, item, values: dict, among) -> bool:
+    """Whether every shown question in `among` that needs an answer (not a date or text) has
+    one."""
+    return all(
+        q.id in values
+        for q in framework.visible_questions(item, values or {})
+        if q.id in among and q.type not in ("date", "text")
+    )
 
 
 def _posted(item, formdata: MultiDict, among) -> set[str]:
@@ -360,11 +379,7 @@ def resume(assessment_id: int):
     saved = assessment.answers_by_item().get(nxt.id)
     values = dict(saved.values) if saved else {}
     pages = item_pages(nxt)
-    first_page_done = all(
-        q.id in values
-        for q in framework.visible_questions(nxt, values)
-        if q.id not in pages.follow_on_ids and q.type not in ("date", "text")
-    )
+    first_page_done = _all_answered(framework, nxt, values, pages.first_ids(nxt))
     page = (
         ".item_more"
         if first_page_done and _follow_on_shown(framework, nxt, pages, values)

@@ -485,21 +485,22 @@ def test_change_links_for_safeguard_answers_open_the_follow_on_page(app, client,
     check = f"/assessments/{assessment.id}/check"
     page = client.get(f"{base}?from=check").get_data(as_text=True)
     assert f'href="{check}#{item.id}"' in page and "Back to check your answers" in page
-    response = client.post(
-        f"{base}?from=check", data={"q-in-place": "everyone", "version": "1", "evidence": "new"}
-    )
-    assert response.headers["Location"] == f"{base}/more?from=check"
+
+    def change(path: str, data: dict) -> str:
+        return client.post(f"{base}{path}?from=check", data=data).headers["Location"]
+
+    assert change("", {"q-in-place": "individual", "version": "1"}) == f"{check}#{item.id}"
+    assert change("", {"q-in-place": "everyone", "version": "2"}) == f"{base}/more?from=check"
     data = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation", "explained")}
     data |= {f"q-{q}": "no" for q in ("reviewed-in-period", "exemptions", "lived-experience")}
-    response = client.post(f"{base}/more?from=check", data=data | {"version": "2"})
-    assert response.headers["Location"] == f"{check}#{item.id}"
-    response = client.post(
-        f"{base}?from=check", data={"q-in-place": "not-in-place", "version": "3"}
-    )
-    assert response.headers["Location"] == f"{check}#{item.id}"
+    assert change("/more", data | {"version": "3"}) == f"{check}#{item.id}"
+    # Only the evidence changed, every safeguard already answered: straight back.
+    data = {"q-in-place": "everyone", "version": "4", "evidence": "newer"}
+    assert change("", data) == f"{check}#{item.id}"
+    assert change("", {"q-in-place": "not-in-place", "version": "5"}) == f"{check}#{item.id}"
     answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
     db.session.refresh(answer)
-    assert answer.values == {"in-place": "not-in-place"} and answer.version == 4
+    assert answer.values == {"in-place": "not-in-place"} and answer.version == 6
 
 
 def test_a_stale_save_on_the_follow_on_page_is_refused_and_shows_theirs(app, world, login_as):
