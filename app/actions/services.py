@@ -16,6 +16,7 @@ from ..csv_files import cell
 from ..dates import add_months, uk_time
 from ..engine import ActionSpec, Framework, Item, PlannedAction, as_planned, plan
 from ..extensions import db
+from ..locks import lock_wards
 from ..models import (
     ACTION_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -235,8 +236,10 @@ def create_plan(
     overdue) for the ward.
     """
     today = uk_time(assessment.submitted_at or utcnow()).date()  # the day it was in the UK
-    # Locked until the submission commits (PostgreSQL), so an edit saved meanwhile is not
-    # overwritten by the carry-forward, nor the carry-forward by it.
+    # The ward first (an action being added takes turns with this: see add_action), then its
+    # open actions, locked until the submission commits (PostgreSQL), so an edit saved
+    # meanwhile is not overwritten by the carry-forward, nor the carry-forward by it.
+    lock_wards([assessment.ward_id])
     open_actions = db.session.scalars(
         select(Action)
         .where(Action.ward_id == assessment.ward_id, Action.status.in_(OPEN_ACTION_STATUSES))
@@ -528,10 +531,20 @@ def update_action(action: Action, data: ActionInput, based_on_version: int, user
     return True
 
 
+class NotCurrentPlan(Exception):
+    """The plan is no longer the ward's current one (a new assessment was submitted)."""
+
+
 def add_action(
     assessment: Assessment, framework: Framework, item_id: str, data: ActionInput, user: User
 ) -> Action:
-    """The team's own action, optionally about one of the framework's restrictions."""
+    """The team's own action, optionally about one of the framework's restrictions, on the
+    ward's current plan. Checked after taking the ward's lock, which a submission also takes,
+    so an action added while a new assessment is submitted is either carried forward with
+    the others or refused, never left behind on the old plan."""
+    lock_wards([assessment.ward_id])
+    if not is_current_plan(assessment):
+        raise NotCurrentPlan()
     domain_id = framework.domain_of(item_id).id if item_id else None
     action = Action(
         ward_id=assessment.ward_id,

@@ -120,9 +120,18 @@ def add(assessment_id: int):
     form = ActionForm()
     form.set_choices(services.ward_team(assessment.ward), framework)
     if form.validate_on_submit():
-        action = services.add_action(
-            assessment, framework, form.item_id.data or "", _input(form), current_user
-        )
+        try:
+            action = services.add_action(
+                assessment, framework, form.item_id.data or "", _input(form), current_user
+            )
+        except services.NotCurrentPlan:
+            db.session.rollback()
+            flash(
+                "A new assessment was submitted while you were adding this, so this plan is no "
+                "longer the ward's current one. Your action has not been added.",
+                "info",
+            )
+            return redirect(url_for(".plan", assessment_id=assessment.id))
         db.session.commit()
         flash("The action has been added to the plan.", "success")
         return redirect(

@@ -16,6 +16,7 @@ from .. import audit
 from ..auth.passwords import hash_password, password_problem
 from ..engine import summary
 from ..extensions import db
+from ..locks import lock_wards
 from ..models import (
     ROLE_LEAD,
     WARD_ROLES,
@@ -197,22 +198,10 @@ def deactivate_problem(user: User, actor: User) -> str | None:
     )
 
 
-def _lock_wards(ward_ids) -> None:
-    """Hold these wards' rows until the change commits, so two changes to one ward's leads
-    (two administrators deactivating its two leads at once) take turns, and the second checks
-    the leads the first left. PostgreSQL; on SQLite a write request's BEGIN IMMEDIATE already
-    makes them take turns."""
-    ids = sorted(set(ward_ids))
-    if ids:
-        db.session.execute(
-            select(Ward.id).where(Ward.id.in_(ids)).order_by(Ward.id).with_for_update()
-        )
-
-
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivating also signs the person out everywhere (a new session token)."""
     if not active:
-        _lock_wards(m.ward_id for m in user.memberships if m.role == ROLE_LEAD)
+        lock_wards(m.ward_id for m in user.memberships if m.role == ROLE_LEAD)
     if not active and (problem := deactivate_problem(user, actor)):
         raise Refused(problem)
     if user.active == active:
@@ -324,7 +313,7 @@ def change_role(membership: WardMembership, role: str) -> None:
         raise Refused("Select a role", "role")
     if role == membership.role:
         return
-    _lock_wards([membership.ward_id])
+    lock_wards([membership.ward_id])
     problem = last_lead_problem(membership)
     if problem:
         raise Refused(problem, "role")
@@ -340,7 +329,7 @@ def change_role(membership: WardMembership, role: str) -> None:
 
 
 def remove_membership(membership: WardMembership) -> None:
-    _lock_wards([membership.ward_id])
+    lock_wards([membership.ward_id])
     problem = last_lead_problem(membership)
     if problem:
         raise Refused(problem)

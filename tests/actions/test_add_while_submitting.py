@@ -1,0 +1,97 @@
+"""An action added while the ward's next assessment is being submitted is never left behind
+on the old plan (open, counted for the ward, but on no plan the team sees): the two take turns
+on the ward, so it is either carried forward with the others or refused with a message."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from app import frameworks
+from app.actions import services as action_services
+from app.assessments import services
+from app.extensions import db
+from app.models import SUBMITTED, Action, Assessment, User, utcnow
+from tests.actions.conftest import blanket_answers
+from tests.helpers import make_assessment
+
+
+def team_action_input(text: str) -> action_services.ActionInput:
+    return action_services.ActionInput(
+        text=text,
+        priority="medium",
+        owner_user_id=None,
+        owner_name="Sam Ward",
+        due_date=date(2027, 1, 31),
+        status="not-started",
+        not_doing_reason="",
+        notes="",
+        review_date=None,
+        lived_experience=None,
+    )
+
+
+def in_another_request(app, work) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def run():
+        with app.app_context():
+            try:
+                outcome["result"] = work()
+                db.session.commit()
+            except action_services.NotCurrentPlan:
+                db.session.rollback()
+                outcome["refused"] = True
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_an_action_added_during_a_submission_is_refused_not_left_behind(app, world, oak_plan):
+    old_id, lead_id = oak_plan.id, world.oak_lead.id
+    draft = make_assessment(world.oak, world.oak_lead, blanket_answers(app))
+    # The submission is under way: the draft is marked submitted and its plan is being made.
+    draft.status, draft.submitted_at = SUBMITTED, utcnow()
+    db.session.flush()
+    framework = frameworks.for_assessment(draft)
+    action_services.create_plan(draft, framework, services.answers_map(draft), world.oak_lead)
+
+    def add_to_old_plan():
+        old = db.session.get(Assessment, old_id)
+        return action_services.add_action(
+            old, frameworks.for_assessment(old), "", team_action_input("Late"),
+            db.session.get(User, lead_id),
+        )  # fmt: skip
+
+    thread, outcome = in_another_request(app, add_to_old_plan)
+    thread.join(timeout=1.0)
+    assert thread.is_alive(), "adding must wait for the submission"
+    db.session.commit()
+    thread.join(timeout=30)
+    assert outcome == {"refused": True}
+    assert db.session.scalar(db.select(Action).where(Action.text == "Late")) is None
+
+
+def test_an_action_added_just_before_a_submission_is_carried_forward(app, world, oak_plan):
+    lead_id = world.oak_lead.id
+    draft = make_assessment(world.oak, world.oak_lead, blanket_answers(app))
+    draft_id = draft.id
+    # The team's action is being added and not yet committed when the lead submits.
+    added = action_services.add_action(
+        oak_plan, frameworks.for_assessment(oak_plan), "", team_action_input("Early"),
+        world.oak_lead,
+    )  # fmt: skip
+    added_id = added.id
+
+    def submit():
+        return services.submit(db.session.get(Assessment, draft_id), db.session.get(User, lead_id))
+
+    thread, outcome = in_another_request(app, submit)
+    thread.join(timeout=1.0)
+    assert thread.is_alive(), "the submission must wait for the action being added"
+    db.session.commit()
+    thread.join(timeout=30)
+    assert "result" in outcome
+    db.session.expire_all()
+    assert db.session.get(Action, added_id).assessment_id == draft_id
