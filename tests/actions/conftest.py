@@ -33,3 +33,23 @@ def actions_of(assessment) -> list[Action]:
             db.select(Action).where(Action.assessment_id == assessment.id).order_by(Action.id)
         )
     )
+
+
+def team_input(text: str, status: str = "not-started", lived_experience: bool | None = None):
+    """What the team types for an action of its own, owned by someone outside the team."""
+    from datetime import date
+
+    from app.actions.services import ActionInput
+
+    return ActionInput(
+        text=text,
+        priority="medium",
+        owner_user_id=None,
+        owner_name="Sam Ward",
+        due_date=date(2027, 1, 31),
+        status=status,
+        not_doing_reason="",
+        notes="",
+        review_date=None,
+        lived_experience=lived_experience,
+    )

@@ -5,30 +5,14 @@ on the ward, so it is either carried forward with the others or refused with a m
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 from app import frameworks
 from app.actions import services as action_services
 from app.assessments import services
 from app.extensions import db
 from app.models import SUBMITTED, Action, Assessment, User, utcnow
-from tests.actions.conftest import blanket_answers
+from tests.actions.conftest import blanket_answers, team_input
 from tests.helpers import make_assessment
-
-
-def team_action_input(text: str) -> action_services.ActionInput:
-    return action_services.ActionInput(
-        text=text,
-        priority="medium",
-        owner_user_id=None,
-        owner_name="Sam Ward",
-        due_date=date(2027, 1, 31),
-        status="not-started",
-        not_doing_reason="",
-        notes="",
-        review_date=None,
-        lived_experience=None,
-    )
 
 
 def in_another_request(app, work) -> tuple[threading.Thread, dict]:
@@ -60,7 +44,7 @@ def test_an_action_added_during_a_submission_is_refused_not_left_behind(app, wor
     def add_to_old_plan():
         old = db.session.get(Assessment, old_id)
         return action_services.add_action(
-            old, frameworks.for_assessment(old), "", team_action_input("Late"),
+            old, frameworks.for_assessment(old), "", team_input("Late"),
             db.session.get(User, lead_id),
         )  # fmt: skip
 
@@ -79,7 +63,7 @@ def test_an_action_added_just_before_a_submission_is_carried_forward(app, world,
     draft_id = draft.id
     # The team's action is being added and not yet committed when the lead submits.
     added = action_services.add_action(
-        oak_plan, frameworks.for_assessment(oak_plan), "", team_action_input("Early"),
+        oak_plan, frameworks.for_assessment(oak_plan), "", team_input("Early"),
         world.oak_lead,
     )  # fmt: skip
     added_id = added.id

@@ -4,8 +4,6 @@ assessment can be reopened."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from app import frameworks
@@ -13,23 +11,12 @@ from app.actions import services as action_services
 from app.assessments import services
 from app.extensions import db
 from app.models import Action, AuditEvent
-from tests.actions.conftest import actions_of, blanket_answers
+from tests.actions.conftest import actions_of, blanket_answers, team_input
 from tests.helpers import make_assessment
 
 
 def team_action(assessment, user, text: str) -> Action:
-    data = action_services.ActionInput(
-        text=text,
-        priority="medium",
-        owner_user_id=None,
-        owner_name="Sam Ward",
-        due_date=date(2027, 1, 31),
-        status="in-progress",
-        not_doing_reason="",
-        notes="",
-        review_date=None,
-        lived_experience=True,
-    )
+    data = team_input(text, status="in-progress", lived_experience=True)
     action = action_services.add_action(
         assessment, frameworks.for_assessment(assessment), "", data, user
     )
