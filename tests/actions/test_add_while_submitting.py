@@ -26,6 +26,9 @@ def in_another_request(app, work) -> tuple[threading.Thread, dict]:
             except action_services.NotCurrentPlan:
                 db.session.rollback()
                 outcome["refused"] = True
+            except Exception as error:  # a deadlock, say: reported to the test, not lost
+                db.session.rollback()
+                outcome["error"] = repr(error)
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -79,3 +82,33 @@ def test_an_action_added_just_before_a_submission_is_carried_forward(app, world,
     assert "result" in outcome
     db.session.expire_all()
     assert db.session.get(Action, added_id).assessment_id == draft_id
+
+
+def test_an_action_edit_saved_during_a_submission_neither_deadlocks_nor_is_lost(
+    app, world, oak_plan
+):
+    """The edit has updated its action and not yet committed (its audit event, which points
+    at the ward, is written at the commit) when the lead submits: the submission waits for
+    the action, then carries it forward with the edit in it."""
+    lead_id = world.oak_lead.id
+    draft = make_assessment(world.oak, world.oak_lead, blanket_answers(app))
+    draft_id = draft.id
+    action = db.session.scalar(
+        db.select(Action).where(Action.assessment_id == oak_plan.id).order_by(Action.id)
+    )
+    action_id = action.id
+    assert action_services.update_action(
+        action, team_input("Edited while submitting"), action.version, world.oak_lead
+    )
+
+    def submit():
+        return services.submit(db.session.get(Assessment, draft_id), db.session.get(User, lead_id))
+
+    thread, outcome = in_another_request(app, submit)
+    thread.join(timeout=1.0)
+    db.session.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and "result" in outcome, outcome
+    db.session.expire_all()
+    edited = db.session.get(Action, action_id)
+    assert edited.text == "Edited while submitting" and edited.assessment_id == draft_id
