@@ -125,13 +125,12 @@ def add(assessment_id: int):
                 assessment, framework, form.item_id.data or "", _input(form), current_user
             )
         except services.NotCurrentPlan:
+            # Shown again with what was typed, and where to add it instead.
             db.session.rollback()
-            flash(
-                "A new assessment was submitted while you were adding this, so this plan is no "
-                "longer the ward's current one. Your action has not been added.",
-                "info",
-            )
-            return redirect(url_for(".plan", assessment_id=assessment.id))
+            current = services.current_plan(assessment.ward)
+            return render_template(
+                "actions/add.html", assessment=assessment, form=form, moved_to=current
+            ), 409
         db.session.commit()
         flash("The action has been added to the plan.", "success")
         return redirect(

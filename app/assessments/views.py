@@ -203,7 +203,14 @@ def _question_page(assessment_id: int, item_id: str, follow_on: bool):
                 "were answering, so they were not saved. Check the answer below.",
                 "info",
             )
-        return redirect(url_for(".item", assessment_id=assessment.id, item_id=item.id))
+        return redirect(
+            url_for(
+                ".item",
+                assessment_id=assessment.id,
+                item_id=item.id,
+                **({"from": "check"} if from_check else {}),
+            )
+        )
 
     form = ItemForm(
         data={

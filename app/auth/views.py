@@ -72,7 +72,8 @@ def unauthorized():
         return render_template(
             "auth/login.html",
             form=form,
-            resume_url=request.path,
+            # With its query (such as ?from=check), so the page sent again is the same page.
+            resume_url=request.full_path.rstrip("?"),
             resume_data=json.dumps(data),
             session_ended=True,
         ), 401

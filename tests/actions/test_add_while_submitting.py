@@ -12,6 +12,7 @@ from app.assessments import services
 from app.extensions import db
 from app.models import SUBMITTED, Action, Assessment, User, utcnow
 from tests.actions.conftest import blanket_answers, team_input
+from tests.actions.test_changing_the_plan import new_action
 from tests.helpers import make_assessment
 
 
@@ -112,3 +113,30 @@ def test_an_action_edit_saved_during_a_submission_neither_deadlocks_nor_is_lost(
     db.session.expire_all()
     edited = db.session.get(Action, action_id)
     assert edited.text == "Edited while submitting" and edited.assessment_id == draft_id
+
+
+def test_an_action_refused_that_way_is_shown_again_with_where_to_add_it(
+    app, client, world, login_as, oak_plan, monkeypatch
+):
+    """The page's own check passed (the plan was current when the request began) and the
+    submission then won the race: what was typed comes back, with a link to the new plan."""
+    newer = make_assessment(world.oak, world.oak_lead, blanket_answers(app), submit=True)
+    real = action_services.is_current_plan
+    calls = []
+
+    def current_at_first(assessment):
+        calls.append(assessment.id)
+        return len(calls) == 1 or real(assessment)
+
+    monkeypatch.setattr(action_services, "is_current_plan", current_at_first)
+    login_as(world.oak_member)
+    response = client.post(
+        f"/assessments/{oak_plan.id}/plan/add",
+        data=new_action(text="Typed at length about the garden rota"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:2000]
+    assert "This plan has been replaced" in page
+    assert "Typed at length about the garden rota" in page
+    assert f'href="/assessments/{newer.id}/plan/add"' in page
+    assert db.session.scalar(db.select(Action).where(Action.text.contains("garden rota"))) is None

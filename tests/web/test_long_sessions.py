@@ -167,3 +167,14 @@ def test_another_sites_form_sent_to_a_page_of_ours_is_not_kept_or_re_signed(app,
     response = client.post(url, data=forged)
     assert response.status_code == 400 and "Planted" not in response.get_data(as_text=True)
     assert db.session.scalar(select(Answer)) is None
+
+
+def test_a_form_kept_over_sign_in_is_sent_again_to_the_same_address(app, client, world):
+    """A Change link's page (?from=check) posted after the session ended: the sign-in page
+    keeps the whole address, so sending it again comes back to check your answers."""
+    assessment = make_assessment(world.oak, world.oak_lead)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment.id}/items/{item.id}?from=check"
+    typed = {"q-in-place": "individual", "version": "1", "csrf_token": "old"}
+    page = client.post(url, data=typed, headers=OURS).get_data(as_text=True)
+    assert f'name="resume_url" value="{url}"' in page.replace("&amp;", "&")

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from app import frameworks
+from app.dates import add_months, uk_today
 from app.extensions import db
 from app.models import Answer, Assessment, AssessmentResult, AuditEvent
 from tests.helpers import make_assessment
@@ -235,11 +236,17 @@ def test_an_impossible_date_is_refused_with_a_clear_message(app, client, world, 
     assert "Date must be in 1990 or later: When was it last reviewed?" in response.get_data(
         as_text=True
     )
-    data["q-last-review-date[year]"] = "2026"
+    # A real date in the last 12 months (the review period) is saved.
+    recent = add_months(uk_today(), -2)
+    data |= {
+        "q-last-review-date[day]": str(recent.day),
+        "q-last-review-date[month]": str(recent.month),
+    }
+    data |= {"q-last-review-date[year]": str(recent.year)}
     response = client.post(url, data=data)
     assert response.status_code == 302
     answer = db.session.scalar(select(Answer))
-    assert answer.values["last-review-date"] == "2026-03-27"
+    assert answer.values["last-review-date"] == recent.isoformat()
 
 
 def test_a_save_based_on_a_stale_copy_is_refused_and_shows_the_other_persons_answers(
@@ -570,9 +577,11 @@ def test_safeguard_answers_posted_with_the_first_question_are_kept(app, client, 
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
     url = f"/assessments/{assessment_id}/items/{item.id}"
+    recent = add_months(uk_today(), -2)
     safeguards = {f"q-{q}": "yes" for q in ("written-reason", "senior-authorisation")}
-    safeguards |= {"q-last-review-date[day]": "3", "q-last-review-date[month]": "2"}
-    safeguards |= {"q-last-review-date[year]": "2026", "q-reviewed-in-period": "yes"}
+    safeguards |= {"q-last-review-date[day]": str(recent.day)}
+    safeguards |= {"q-last-review-date[month]": str(recent.month)}
+    safeguards |= {"q-last-review-date[year]": str(recent.year), "q-reviewed-in-period": "yes"}
     response = client.post(
         url, data={"q-in-place": "everyone", **safeguards, "version": "0", "action": "later"}
     )
@@ -583,15 +592,13 @@ def test_safeguard_answers_posted_with_the_first_question_are_kept(app, client, 
         "written-reason": "yes",
         "senior-authorisation": "yes",
         "reviewed-in-period": "yes",
-        "last-review-date": "2026-02-03",
+        "last-review-date": recent.isoformat(),
     }
 
 
 def test_a_last_review_date_must_fall_within_the_review_period(app, client, world, login_as):
     """Version 1.2.1: "reviewed in the last 12 months", then a date from years ago, is refused,
     and the hint says what to answer instead."""
-    from app.dates import add_months, uk_today
-
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
@@ -619,3 +626,17 @@ def test_a_last_review_date_must_fall_within_the_review_period(app, client, worl
     assert client.post(url + "/more", data=data).status_code == 302
     answer = db.session.scalar(select(Answer))
     assert answer.values["last-review-date"] == recent.isoformat()
+
+
+def test_the_follow_on_page_sends_a_change_from_check_answers_back_with_it(
+    app, client, world, login_as
+):
+    """Someone changed the answer that led to the follow-on page: the question page it falls
+    back to still returns to check your answers."""
+    login_as(world.oak_lead)
+    assessment_id = start_assessment(client, world.oak)
+    item = frameworks.latest().items[0]
+    url = f"/assessments/{assessment_id}/items/{item.id}"
+    client.post(url, data={"q-in-place": "individual", "version": "0"})
+    response = client.get(url + "/more?from=check")
+    assert response.headers["Location"] == url + "?from=check"
