@@ -226,16 +226,22 @@ def test_old_actions_covering_every_missing_safeguard_carry_forward_alone(app, w
 # --- 3: an item the new version never counts as a blanket restriction ----------------------
 
 
+def register_unjustified_on(world, version: str):
+    """Oak's submitted assessment on `version`: the register item blanket with no safeguards,
+    nothing else in place."""
+    old_fw = framework(version)
+    answers = answers_for(old_fw)
+    answers[REGISTER] = answers_for(old_fw, "everyone", "no")[REGISTER]
+    return make_assessment(world.oak, world.oak_lead, answers, True, version)
+
+
 def test_a_safeguards_action_for_an_item_that_is_no_longer_a_restriction_is_closed(app, world):
     """1.2.0 does not count "Restrictions not recorded in a register" as a blanket restriction:
     its open, unedited safeguards action stays on the old plan, closed as not doing with the
     reason, and no longer counts as open on the commissioners' dashboard."""
     key = f"{REGISTER}/safeguards"
     lead = world.oak_lead
-    old_fw = framework("1.1.0")
-    old_answers = answers_for(old_fw)
-    old_answers[REGISTER] = answers_for(old_fw, "everyone", "no")[REGISTER]
-    old = make_assessment(world.oak, lead, old_answers, True, "1.1.0")
+    old = register_unjustified_on(world, "1.1.0")
     action = the_action(old, key)
     own = the_action(old, f"{REGISTER}/start-restrictions-register")
     assert action.text.startswith('Remove "Restrictions not recorded in a register"')
@@ -275,10 +281,7 @@ def test_a_safeguards_action_for_an_item_that_is_no_longer_a_restriction_is_clos
 
 def test_the_same_goes_for_1_0_0s_safeguard_actions_unless_the_team_reworded_them(app, world):
     lead = world.oak_lead
-    old_fw = framework("1.0.0")
-    old_answers = answers_for(old_fw)
-    old_answers[REGISTER] = answers_for(old_fw, "everyone", "no")[REGISTER]
-    old = make_assessment(world.oak, lead, old_answers, True, "1.0.0")
+    old = register_unjustified_on(world, "1.0.0")
     reworded = the_action(old, f"{REGISTER}/explain")
     reworded.text = "Explain the register at the community meeting on Tuesday."
     db.session.commit()
@@ -301,10 +304,7 @@ def test_a_safeguards_action_the_team_has_begun_carries_forward_for_them_to_clos
     notes, carries forward open, as the team left it."""
     key = f"{REGISTER}/safeguards"
     lead = world.oak_lead
-    old_fw = framework("1.1.0")
-    old_answers = answers_for(old_fw)
-    old_answers[REGISTER] = answers_for(old_fw, "everyone", "no")[REGISTER]
-    old = make_assessment(world.oak, lead, old_answers, True, "1.1.0")
+    old = register_unjustified_on(world, "1.1.0")
     for change in (
         {"status": "in-progress"},
         {"owner_user_id": world.oak_member.id},
