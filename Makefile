@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup chromium assets db bench clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup chromium postgresql assets db bench clean
 
 run: db
 	$(FLASK) seed-demo
@@ -52,19 +52,35 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format app tests bench
 	$(VENV)/bin/ruff check --fix app tests bench
 
-# Lint, then the whole suite on SQLite, then again on a throwaway PostgreSQL server.
-test: setup lint test-sqlite test-postgres
+# The whole suite on SQLite, and on a throwaway PostgreSQL server. scripts/pg-test-server.sh
+# installs PostgreSQL if missing, starts it in a temporary folder (unix socket only), runs the
+# suite against it and stops it even when tests fail. Two parts are left out of the second run
+# because no database of ours is in them: the pure framework engine (tests/engine) and the
+# browser journeys, whose live server always runs on its own SQLite file. Everything that
+# touches the app's database runs on both.
+PYTEST_SQLITE   := TEST_DATABASE_URL= $(PY) -m pytest
+PYTEST_POSTGRES := scripts/pg-test-server.sh run sh -c 'TEST_DATABASE_URL="$$PG_TEST_URL" exec $(PY) -m pytest --ignore=tests/engine -m "not browser"'
+
+# Lint, then both runs side by side: they share no database, file or port, and each is one
+# Python process, so a machine with two cores takes about the time of the longer one.
+# Everything is installed first, so no two installs run at once. The PostgreSQL run's output
+# is printed after the SQLite run's, and the target fails if either run fails.
+test: setup chromium postgresql lint
+	@($(PYTEST_POSTGRES)) >.test-postgres.log 2>&1 & postgres=$$!; \
+	$(PYTEST_SQLITE); sqlite=$$?; \
+	wait $$postgres; pg=$$?; \
+	echo "--- the same suite on PostgreSQL ---"; cat .test-postgres.log; rm -f .test-postgres.log; \
+	echo "SQLite run: exit $$sqlite; PostgreSQL run: exit $$pg"; \
+	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
 test-sqlite: setup chromium
-	TEST_DATABASE_URL= $(PY) -m pytest
+	$(PYTEST_SQLITE)
 
-# scripts/pg-test-server.sh installs PostgreSQL if missing, starts it in a temporary folder
-# (unix socket only), runs the suite against it and stops it even when tests fail.
-# Two parts are left out of this second run because no database of ours is in them: the pure
-# framework engine (tests/engine) and the browser journeys, whose live server always runs on
-# its own SQLite file. Everything that touches the app's database runs on both.
-test-postgres: setup
-	scripts/pg-test-server.sh run sh -c 'TEST_DATABASE_URL="$$PG_TEST_URL" exec $(PY) -m pytest --ignore=tests/engine -m "not browser"'
+test-postgres: setup postgresql
+	$(PYTEST_POSTGRES)
+
+postgresql:
+	sh scripts/pg-test-server.sh install
 
 bench: setup chromium
 	for script in bench/*.py; do $(PY) $$script || exit 1; done

@@ -9,6 +9,7 @@
 #   scripts/pg-test-server.sh start      start a server; print its URL on the first line
 #                                        and its folder on the second
 #   scripts/pg-test-server.sh stop DIR   stop the server in DIR and delete DIR
+#   scripts/pg-test-server.sh install    only make sure PostgreSQL is installed
 #
 # Installs Debian's postgresql package if no server is installed. The server runs as an
 # unprivileged user (postgres refuses to run as root): $PG_TEST_USER, default "postgres" when
@@ -101,6 +102,9 @@ stop() {
 }
 
 case "${1:-}" in
+    install)
+        ensure_installed
+        ;;
     start)
         start
         ;;

@@ -56,7 +56,7 @@ def test_healthz_checks_the_database(client, tmp_path, monkeypatch):
     assert response.get_json()["status"] == "error"
 
 
-def test_each_request_logs_one_line_with_its_time_without_any_set_up():
+def test_each_request_logs_one_line_with_its_time_without_any_set_up(tmp_path):
     """As under gunicorn or `flask run`: a fresh process, nothing configuring logging."""
     code = (
         "from app import create_app\n"
@@ -65,7 +65,7 @@ def test_each_request_logs_one_line_with_its_time_without_any_set_up():
         "app.test_client().get('/no-such-page')\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL",)}
-    env["INSTANCE_PATH"] = env.get("INSTANCE_PATH") or str(ROOT / "instance")
+    env["INSTANCE_PATH"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
