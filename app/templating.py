@@ -59,11 +59,22 @@ def format_percent(value) -> str:
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
 
 
+def plural(count, singular: str, plural_form: str | None = None, with_count: bool = True) -> str:
+    """A count and its noun, the one rule for plurals: "1 action", "0 actions", "3 actions".
+
+    `plural_form` for a noun that does not just add "s"; with_count=False gives the noun alone,
+    for a page that sets the number apart (`<strong>3</strong> wards`). `count` may be a number
+    or a number already written out ("1.5").
+    """
+    one = count == "1" if isinstance(count, str) else count == 1
+    noun = singular if one else (plural_form or singular + "s")
+    return f"{count} {noun}" if with_count else noun
+
+
 def format_points(value: float) -> str:
     """A change between two percentages, in percentage points: "5 points", "1 point"."""
     value = abs(value)
-    number = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"{number} point" + ("" if number == "1" else "s")
+    return plural(f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}", "point")
 
 
 def restrictions_found(result) -> str:
@@ -76,6 +87,17 @@ def restrictions_found(result) -> str:
             "1 blanket restriction found. It is " + ("not " if unjustified else "") + "justified."
         )
     return f"{found} blanket restrictions found, {unjustified} of them not justified."
+
+
+def restriction_title(restriction, framework) -> str:
+    """A restriction's title, saying so when its framework version counts it as never
+    justified (1.3.0 on: holding everyone's letters, say), on the results page and in PDFs."""
+    try:
+        never = framework.item(restriction.item_id).never_justified
+    except KeyError:
+        never = False
+    note = " (this can never be justified as a rule for everyone)" if never else ""
+    return restriction.title + note
 
 
 def main_navigation() -> list[dict]:
@@ -207,8 +229,13 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def register_templating(app: Flask) -> None:
+    from .assessments.forms import MAX_REASON, MAX_TEXT, characters_hint
+
     app.jinja_env.globals.update(
         error_items=error_items,
+        characters_hint=characters_hint,
+        MAX_ANSWER_TEXT=MAX_TEXT,
+        MAX_REOPEN_REASON=MAX_REASON,
         main_navigation=main_navigation,
         report_links=report_links,
         date_wrong_parts=lambda parts: wrong_parts(*(str(p or "") for p in parts)),
@@ -220,5 +247,7 @@ def register_templating(app: Flask) -> None:
         datetime=format_datetime,
         percent=format_percent,
         points=format_points,
+        plural=plural,
         restrictions_found=restrictions_found,
+        restriction_title=restriction_title,
     )

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.engine import load, plan, score, summary, validate  # noqa: E402
 
-SHIPPED = ROOT / "framework" / "blanket-restrictions-1.2.1"
+SHIPPED = ROOT / "framework" / "blanket-restrictions-1.3.0"
 
 
 def cpu_model() -> str:

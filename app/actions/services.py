@@ -106,8 +106,10 @@ def _safeguard_ids(framework: Framework) -> set[str]:
 
 def _no_longer_applies(action: Action, framework: Framework) -> Item | None:
     """The item, if `action` is the framework's untouched safeguard action for an item that
-    `framework` never counts as a blanket restriction (1.2.0's three governance items): it has
-    no safeguards to put in place, so the action asks for something that does not apply.
+    `framework` never counts as a blanket restriction (1.2.0's three governance items), or
+    never counts as justified (1.3.0's `never_justified` items, such as holding everyone's
+    letters): safeguards are not what it needs, so the action asks for something that does
+    not apply, and the item's own actions say what to do instead.
 
     Untouched: not started, no owner, no notes, its text unedited. One the team has begun
     (an owner, notes, in progress) carries forward like any other, for the team to close."""
@@ -126,7 +128,7 @@ def _no_longer_applies(action: Action, framework: Framework) -> Item | None:
     except KeyError:
         return None
     if (
-        item.can_be_blanket
+        (item.can_be_blanket and not item.never_justified)
         or item.action(action_id) is not None
         or action_id not in _safeguard_ids(framework)
         or not _unedited(action, framework)
@@ -140,11 +142,20 @@ def _close(
 ) -> None:
     """Close a safeguard action that no longer applies, as not doing, where it is: it stays on
     the plan it was made for, as a record, and stops counting as open for the ward."""
-    reason = (
-        f"Closed when an assessment on version {framework.version} of the framework was "
-        f'submitted: that version does not count "{item.title}" as a blanket restriction, so it '
-        "has no safeguards to put in place."
+    submitted = (
+        f"Closed when an assessment on version {framework.version} of the framework was submitted"
     )
+    if item.never_justified:
+        reason = (
+            f'{submitted}: that version says "{item.title}" can never be justified as a rule for '
+            "everyone, so safeguards would not make it acceptable; its own actions say how to "
+            "stop it."
+        )
+    else:
+        reason = (
+            f'{submitted}: that version does not count "{item.title}" as a blanket restriction, '
+            "so it has no safeguards to put in place."
+        )
     before = {"status": action.status, "not_doing_reason": action.not_doing_reason}
     action.status = "not-doing"
     action.not_doing_reason = reason

@@ -303,6 +303,19 @@ def _can_be_blanket(item: LDict) -> bool:
     return False
 
 
+def _status_can_be_blanket(questions: list[Any]) -> bool:
+    """`model.questions_can_be_blanket` on the YAML: whether the status question (`in-place`,
+    or the first single-choice or yes/no question) has a `blanket: true` option."""
+    found = [q for q in questions if isinstance(q, LDict)]
+    status = next((q for q in found if q.get("id") == "in-place"), None)
+    if status is None:
+        status = next((q for q in found if q.get("type") in ("single", "yes_no")), None)
+    return status is not None and any(
+        isinstance(o, LDict) and o.get("blanket") is True
+        for _, o in _entries(status.get("options"))
+    )
+
+
 def _key_line(mapping: LDict, key: str) -> int:
     return mapping.key_lines.get(key, mapping.line)
 
@@ -533,6 +546,7 @@ class _Reader:
 
         standard = self.check_questions(MANIFEST, m.get("standard_questions"), [], "")
         ctx["standard"] = standard
+        ctx["standard_raw"] = [q for _, q in _entries(m.get("standard_questions"))]
         by_id = {q.id: q for q in standard}
 
         ids: set[str] = set()
@@ -790,17 +804,44 @@ class _Reader:
                 f"item has {len(actions)} actions of its own; at least 2 are needed",
             )  # fmt: skip
 
-        if "justified_when" in item and not _conditions(item.get("justified_when")):
+        # never_justified (1.3.0): a blanket answer never counts as justified, so the item
+        # must be able to be blanket and cannot say when it would be justified. (A value that is
+        # not true or false is a shape problem, reported already; the item then needs no
+        # justified_when either, so that one mistake gives one problem.)
+        never = item.get("never_justified") is True
+        if never:
+            asked = (
+                [q for _, q in _entries(item.get("questions"))]
+                if own_questions
+                else list(ctx["standard_raw"])
+            ) + [q for _, q in _entries(item.get("extra_questions"))]
+            readable = not own_questions or isinstance(item.get("questions"), LList)
+            if readable and not _status_can_be_blanket(asked):
+                self.add(
+                    file, _key_line(item, "never_justified"), iid,
+                    "never_justified is only for an item that can be a blanket restriction, "
+                    "but no answer to its in-place question is marked blanket: true; mark the "
+                    "answer that means it applies to everyone, or remove never_justified",
+                )  # fmt: skip
+            if "justified_when" in item:
+                self.add(
+                    file, _key_line(item, "justified_when"), iid,
+                    "justified_when cannot be combined with never_justified: true, which means "
+                    "a blanket answer never counts as justified; remove justified_when",
+                )  # fmt: skip
+        elif "justified_when" in item and not _conditions(item.get("justified_when")):
             self.add(
                 file, _key_line(item, "justified_when"), iid,
                 "justified_when has no conditions, so this item's blanket restriction would "
                 "always count as justified; list the answers that make it justified",
             )  # fmt: skip
-        if "justified_when" in item:
+        if "justified_when" in item and not never:
             self.check_conditions(
                 file, item.get("justified_when"), by_id, None, iid, "justified_when"
             )
-        elif own_questions and _can_be_blanket(item):
+        elif (
+            own_questions and item.get("never_justified", False) is False and _can_be_blanket(item)
+        ):
             # the framework's justified_when must still make sense for this item's questions
             for cond in ctx["justified"]:
                 qid = cond.get("question")
@@ -825,10 +866,12 @@ class _Reader:
                 base = ri.questions if ri.questions is not None else m.standard_questions
                 questions = base + ri.extra_questions
                 # The standard actions (the safeguards) and the justification rule are about
-                # blanket restrictions: an item that can never be one has neither.
-                restriction = questions_can_be_blanket(questions)
+                # blanket restrictions: an item that can never be one has neither. Nor has a
+                # never-justified item (1.3.0): it can be one, but no safeguard makes it
+                # acceptable.
+                safeguarded = questions_can_be_blanket(questions) and not ri.never_justified
                 standard_actions = (
-                    tuple(_for_item(a, ri.title) for a in m.standard_actions) if restriction else ()
+                    tuple(_for_item(a, ri.title) for a in m.standard_actions) if safeguarded else ()
                 )
                 items.append(
                     Item(
@@ -842,11 +885,12 @@ class _Reader:
                         own_action_ids=tuple(a.id for a in ri.actions),
                         justified_when=(
                             ()
-                            if not restriction
+                            if not safeguarded
                             else ri.justified_when
                             if ri.justified_when is not None
                             else m.scoring.justified_when
                         ),
+                        never_justified=ri.never_justified,
                     )
                 )
             domains.append(

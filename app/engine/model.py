@@ -202,6 +202,7 @@ class RawItem(_Model):
     extra_questions: tuple[Question, ...] = ()
     actions: tuple[ActionSpec, ...] = ()
     justified_when: Conditions | None = None
+    never_justified: StrictBool = False
 
 
 class RawDomain(_Model):
@@ -239,7 +240,10 @@ class Item(_Model):
       item's `extra_questions`;
     - `actions`: the item's own actions, then every standard action with "{title}" replaced by
       the item's title (same id as in the manifest; the plan key "item-id/action-id" is per item);
-    - `justified_when`: the item's own, or the framework's.
+    - `justified_when`: the item's own, or the framework's;
+    - `never_justified`: a blanket answer never counts as justified (the practice is unlawful
+      as a rule for everyone, or is for staff convenience or punishment), so the item has no
+      standard (safeguard) actions and an empty `justified_when`. Version 1.3.0 on.
     """
 
     id: Slug
@@ -251,6 +255,7 @@ class Item(_Model):
     actions: tuple[ActionSpec, ...]
     own_action_ids: tuple[Slug, ...] = ()
     justified_when: Conditions = ()
+    never_justified: StrictBool = False
 
     @cached_property
     def max_points(self) -> int:

@@ -175,6 +175,7 @@ class _CItem:
     status_question: str | None
     status_of: dict[str, str]  # option id of the status question -> status
     justified_when: Conds
+    never_justified: bool  # a blanket answer never counts as justified (1.3.0 on)
     triggers: dict[str, tuple[tuple[frozenset[str], _CAction], ...]]
     stepped: tuple[_CAction, ...]  # actions with steps: `rest` holds all of their own `when`
     unanswered: ItemScore  # the score of the item when nothing is answered
@@ -250,6 +251,7 @@ def _compile_item(index: int, domain_id: str, item, seq: int) -> _CItem:
         status_question=sq.id if sq is not None else None,
         status_of=status_of,
         justified_when=_conds(item.justified_when),
+        never_justified=item.never_justified,
         triggers={qid: tuple(v) for qid, v in triggers.items()},
         stepped=tuple(stepped),
         unanswered=_item_score(
@@ -400,7 +402,7 @@ def score(framework: Framework, answers: Mapping[str, Mapping[str, Any]] | None)
                     status = ci.status_of.get(chosen)
             blanket = status == BLANKET
             if blanket:
-                justified = _holds(ci.justified_when, shown)
+                justified = not ci.never_justified and _holds(ci.justified_when, shown)
                 d_unjustified = d_unjustified or not justified
                 restrictions.append(_restriction(item_id, domain_id, ci.title, justified))
             max_points = ci.max_points

@@ -102,13 +102,13 @@ def test_an_unedited_safeguards_action_is_rewritten_though_its_item_was_retitled
     assert "- a written reason" in action.text
     version = action.version
 
-    new_answers = with_blanket("1.2.1", SMOKE_FREE, ("explained",))
+    new_answers = with_blanket("1.3.0", SMOKE_FREE, ("explained",))
     new = make_assessment(world.oak, lead, new_answers, submit=True)
-    assert new.framework_version == "1.2.1"
+    assert new.framework_version == "1.3.0"
 
     carried = the_action(new, key)
     assert carried.id == action.id
-    assert carried.text == planned_text("1.2.1", new_answers, key)
+    assert carried.text == planned_text("1.3.0", new_answers, key)
     assert carried.text.startswith('Remove "Smoke-free rule" if')
     assert "an explanation for patients and carers" in carried.text
     assert "written reason" not in carried.text
@@ -132,7 +132,7 @@ def test_a_reworded_safeguards_action_keeps_the_teams_words_across_versions(app,
     action.text = action.text.replace("- a written reason", "- Dr Khan: a written reason")
     db.session.commit()
     new = make_assessment(
-        world.oak, world.oak_lead, with_blanket("1.2.1", SMOKE_FREE, ("explained",)), True
+        world.oak, world.oak_lead, with_blanket("1.3.0", SMOKE_FREE, ("explained",)), True
     )
     carried = the_action(new, key)
     assert carried.id == action.id and "Dr Khan: a written reason" in carried.text
@@ -146,21 +146,21 @@ def test_resubmitting_rewrites_the_assessments_own_unedited_safeguards_action(ap
     key = f"{GARDEN}/safeguards"
     lead = world.oak_lead
     assessment = make_assessment(
-        world.oak, lead, with_blanket("1.2.1", GARDEN, ("written-reason",)), True
+        world.oak, lead, with_blanket("1.3.0", GARDEN, ("written-reason",)), True
     )
     action = the_action(assessment, key)
     assert "- a written reason" in action.text
     version = action.version
 
     assert services.reopen(assessment, lead, "The explanation was never given")
-    changed = with_blanket("1.2.1", GARDEN, ("explained",))
+    changed = with_blanket("1.3.0", GARDEN, ("explained",))
     resave(assessment, GARDEN, changed[GARDEN], lead)
     db.session.refresh(assessment)
     assert services.submit(assessment, lead)
 
     again = the_action(assessment, key)
     assert again.id == action.id  # the same row, not a second action
-    assert again.text == planned_text("1.2.1", changed, key)
+    assert again.text == planned_text("1.3.0", changed, key)
     assert "an explanation for patients and carers" in again.text
     assert "written reason" not in again.text
     assert again.version == version + 1  # an edit begun on the old text is refused
@@ -176,7 +176,7 @@ def test_resubmitting_keeps_an_action_the_answers_no_longer_call_for_open(app, w
     key = f"{GARDEN}/safeguards"
     lead = world.oak_lead
     assessment = make_assessment(
-        world.oak, lead, with_blanket("1.2.1", GARDEN, ("written-reason",)), True
+        world.oak, lead, with_blanket("1.3.0", GARDEN, ("written-reason",)), True
     )
     action = the_action(assessment, key)
     text, version = action.text, action.version
@@ -202,12 +202,12 @@ def test_a_missing_safeguard_the_old_actions_do_not_cover_gets_the_new_action(ap
                           "1.0.0")  # fmt: skip
     explain = the_action(old, f"{GARDEN}/explain")
 
-    answers = with_blanket("1.2.1", GARDEN, ("written-reason",))
+    answers = with_blanket("1.3.0", GARDEN, ("written-reason",))
     new = make_assessment(world.oak, lead, answers, submit=True)
     by_key = {a.action_key: a for a in actions_of(new)}
     assert by_key[f"{GARDEN}/explain"].id == explain.id  # still open: the team closes it
     safeguards = by_key[f"{GARDEN}/safeguards"]
-    assert safeguards.text == planned_text("1.2.1", answers, f"{GARDEN}/safeguards")
+    assert safeguards.text == planned_text("1.3.0", answers, f"{GARDEN}/safeguards")
     assert "- a written reason" in safeguards.text
     assert any("a written reason" in text for text in plan_texts(new))
 
@@ -217,7 +217,7 @@ def test_old_actions_covering_every_missing_safeguard_carry_forward_alone(app, w
     old = make_assessment(world.oak, lead, with_blanket("1.0.0", GARDEN, ("explained",)), True,
                           "1.0.0")  # fmt: skip
     explain = the_action(old, f"{GARDEN}/explain")
-    new = make_assessment(world.oak, lead, with_blanket("1.2.1", GARDEN, ("explained",)), True)
+    new = make_assessment(world.oak, lead, with_blanket("1.3.0", GARDEN, ("explained",)), True)
     keys = [a.action_key for a in actions_of(new)]
     assert f"{GARDEN}/explain" in keys and f"{GARDEN}/safeguards" not in keys
     assert the_action(new, f"{GARDEN}/explain").id == explain.id
@@ -247,7 +247,7 @@ def test_a_safeguards_action_for_an_item_that_is_no_longer_a_restriction_is_clos
     assert action.text.startswith('Remove "Restrictions not recorded in a register"')
     version = action.version
 
-    new_answers = answers_for(framework("1.2.1"))
+    new_answers = answers_for(framework("1.3.0"))
     new_answers[REGISTER] = {"in-place": "everyone"}
     new = make_assessment(world.oak, lead, new_answers, submit=True)
 
@@ -259,7 +259,7 @@ def test_a_safeguards_action_for_an_item_that_is_no_longer_a_restriction_is_clos
     closed = db.session.get(Action, action.id)
     assert closed.assessment_id == old.id
     assert closed.status == "not-doing"
-    assert "1.2.1" in closed.not_doing_reason and "not" in closed.not_doing_reason
+    assert "1.3.0" in closed.not_doing_reason and "not" in closed.not_doing_reason
     assert closed.version == version + 1
     (event,) = events(closed, "update")
     assert event.before == {"status": "not-started", "not_doing_reason": ""}
@@ -289,7 +289,7 @@ def test_the_same_goes_for_1_0_0s_safeguard_actions_unless_the_team_reworded_the
                      ("start-restrictions-register", "register-to-governance")}  # fmt: skip
     assert len(safeguard_ids) == 6
 
-    new_answers = answers_for(framework("1.2.1"))
+    new_answers = answers_for(framework("1.3.0"))
     new_answers[REGISTER] = {"in-place": "everyone"}
     new = make_assessment(world.oak, lead, new_answers, submit=True)
     on_new = {a.id for a in actions_of(new)}
@@ -315,7 +315,7 @@ def test_a_safeguards_action_the_team_has_begun_carries_forward_for_them_to_clos
                              **change}.items():  # fmt: skip
             setattr(action, field, value)
         db.session.commit()
-        new_answers = answers_for(framework("1.2.1"))
+        new_answers = answers_for(framework("1.3.0"))
         new_answers[REGISTER] = {"in-place": "everyone"}
         new = make_assessment(world.oak, lead, new_answers, submit=True)
         carried = db.session.get(Action, action.id)
@@ -323,3 +323,31 @@ def test_a_safeguards_action_the_team_has_begun_carries_forward_for_them_to_clos
         assert carried.status == change.get("status", "not-started"), change
         assert carried.not_doing_reason == ""
         old = new  # the next round starts from the plan it is on now
+
+
+def test_a_safeguards_action_for_a_never_justified_item_is_closed_and_its_own_carry_on(app, world):
+    """1.3.0 says holding back everyone's letters can never be justified: 1.2.1's untouched
+    "put these safeguards in place" action is closed with that reason, and the item's own
+    action (stop holding letters back) carries forward."""
+    letters = "outgoing-post-read-or-held"
+    old_fw = framework("1.2.1")
+    answers = answers_for(old_fw)
+    answers[letters] = answers_for(old_fw, "everyone", "no")[letters]
+    old = make_assessment(world.oak, world.oak_lead, answers, True, "1.2.1")
+    safeguards = the_action(old, f"{letters}/safeguards")
+    stop = the_action(old, f"{letters}/stop-holding-letters")
+
+    new_answers = answers_for(framework("1.3.0"))
+    new_answers[letters] = {"in-place": "everyone"}
+    new = make_assessment(world.oak, world.oak_lead, new_answers, submit=True)
+
+    new_keys = [a.action_key for a in actions_of(new)]
+    assert not [k for k in new_keys if k.startswith(f"{letters}/") and k.split("/")[1] in
+                {"safeguards", *SAFEGUARDS}]  # fmt: skip
+    assert the_action(new, f"{letters}/stop-holding-letters").id == stop.id
+    closed = db.session.get(Action, safeguards.id)
+    assert closed.assessment_id == old.id and closed.status == "not-doing"
+    assert "can never be justified as a rule for everyone" in closed.not_doing_reason
+    assert "Outgoing letters read or held back" in closed.not_doing_reason
+    (event,) = events(closed, "update")
+    assert event.after["not_doing_reason"] == closed.not_doing_reason

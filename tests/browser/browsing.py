@@ -14,7 +14,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SERVICE_NAME = "Blanket Restrictions Self-Assessment"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOT_IN_PLACE = "No, it is not in place"
-EVERYONE = "Yes, for everyone on the ward"
+EVERYONE = "Yes, for everyone on the ward, or for a whole group (such as everyone newly admitted)"
 
 _axe = Axe()
 

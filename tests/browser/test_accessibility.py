@@ -10,7 +10,7 @@ import pytest
 
 from app import frameworks
 
-from .browsing import screenshot, sign_in, sign_out
+from .browsing import EVERYONE, screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -99,11 +99,11 @@ def test_the_safeguard_questions_can_be_answered_with_the_keyboard_alone(
     page.wait_for_url(re.compile(r"/assessments/\d+$"))
     page.goto(page.url + f"/items/{first.id}")
 
-    # Down twice from the first radio selects the third, "Yes, for everyone on the ward".
+    # Down twice from the first radio selects the third, the blanket answer ("Yes, for everyone").
     tab_to(page, lambda f: f["name"] == "q-in-place")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    assert page.get_by_role("radio", name="Yes, for everyone on the ward").is_checked()
+    assert page.get_by_role("radio", name=EVERYONE, exact=True).is_checked()
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Save and continue")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(f"/items/{first.id}/more$"))

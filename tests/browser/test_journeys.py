@@ -80,7 +80,7 @@ def test_a_ward_team_answers_in_turns_and_the_lead_submits(new_page, live_server
     member.wait_for_load_state()
     assert member.url == first_item + "/more"
     check_page(member, re.compile(r"\w"))
-    assert "You answered “Yes, for everyone on the ward”" in member.locator("main").inner_text()
+    assert f"You answered “{EVERYONE}”" in member.locator("main").inner_text()
     answer_no_to_every_question(member)
     # The review date is revealed by "Yes" (with JavaScript; without it, it is always shown).
     # A date typed into the three boxes of the NHS.UK date input is kept.

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the project is not installed into the virtualenv
     sys.path.insert(0, str(ROOT))
 
-SHIPPED = ROOT / "framework" / "blanket-restrictions-1.2.1"
+SHIPPED = ROOT / "framework" / "blanket-restrictions-1.3.0"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -1,4 +1,4 @@
-"""The shipped framework: its newest version, framework/blanket-restrictions-1.2.1, and the
+"""The shipped framework: its newest version, framework/blanket-restrictions-1.3.0, and the
 older versions beside it that earlier assessments are pinned to."""
 
 import time
@@ -17,8 +17,17 @@ def test_every_framework_folder_is_valid():
     problems = validate(ROOT / "framework")
     assert problems == [], "\n".join(str(p) for p in problems)
     loaded = load_all(ROOT / "framework")
-    versions = {("blanket-restrictions", v) for v in ("1.0.0", "1.1.0", "1.2.0", "1.2.1")}
+    versions = {("blanket-restrictions", v) for v in ("1.0.0", "1.1.0", "1.2.0", "1.2.1", "1.3.0")}
     assert versions <= set(loaded)
+
+
+def test_the_newest_version_is_1_3_0_and_loads_without_problems(shipped):
+    assert validate(SHIPPED) == []
+    assert shipped.version == "1.3.0"
+    loaded = load_all(ROOT / "framework")
+    newest = max((fw for (fid, _), fw in loaded.items() if fid == shipped.id),
+                 key=lambda fw: tuple(int(n) for n in fw.version.split(".")))  # fmt: skip
+    assert newest.version == "1.3.0" and newest.digest == shipped.digest
 
 
 def test_version_1_0_0_is_unchanged_since_assessments_used_it():
@@ -41,18 +50,52 @@ def test_version_1_2_0_is_unchanged_since_assessments_used_it():
     assert summary(old) == "19 domains, 82 items, 637 questions, 247 actions"
 
 
+def test_version_1_2_1_is_unchanged_since_assessments_used_it():
+    old = load_all(ROOT / "framework")["blanket-restrictions", "1.2.1"]
+    assert old.digest == "c5cef014ba8b6c800ec0646f163ef48f03f6c8efe0ccdbb88a5309da4a1b306d"
+    assert summary(old) == "19 domains, 82 items, 637 questions, 247 actions"
+    # its blanket answer, titles and items are as they were: 1.3.0's changes are 1.3.0's own
+    assert old.standard_questions[0].options[2].label == "Yes, for everyone on the ward"
+    assert old.item("mobile-phones-banned").title == "Mobile phones banned for everyone"
+    assert not any(i.never_justified for i in old.items)
+    assert old.item("rules-poster-of-prohibitions").can_be_blanket
+
+
+def test_version_1_3_0_size():
+    """Seven items lose the eight standard questions (and the safeguards action) for one
+    question of their own; activities-as-privilege gains an action for its middle answer."""
+    new = load_all(ROOT / "framework")["blanket-restrictions", "1.3.0"]
+    assert summary(new) == "19 domains, 82 items, 588 questions, 241 actions"
+
+
+# Not rules on patients (1.2.0: the first three; 1.3.0: all five governance items)
 GOVERNANCE = (
+    "rules-poster-of-prohibitions",
     "no-restrictions-register",
     "restrictions-never-reviewed",
     "patients-not-involved-in-restrictions",
+    "restriction-after-one-incident",
 )
+# Never justified as a rule for everyone (1.3.0): unlawful, staff convenience or punishment
+NEVER_JUSTIFIED = (
+    "outgoing-post-read-or-held",
+    "leave-cancelled-short-staffed",
+    "visits-cancelled-short-staffed",
+    "activities-cancelled-whole-ward",
+    "activities-as-privilege",
+)
+SAFEGUARD_QUESTIONS = (
+    "written-reason", "senior-authorisation", "reviewed-in-period", "last-review-date",
+    "explained", "exemptions", "lived-experience",
+)  # fmt: skip
 
 
 def test_governance_items_are_scored_but_are_not_blanket_restrictions(shipped):
     """1.2.0: a missing register, no reviews and no patient involvement are how a ward manages
-    its restrictions, not rules on patients. They ask their own question, with no safeguard
-    questions after it, score points, and never appear as a blanket restriction or get the
-    safeguards action."""
+    its restrictions, not rules on patients; 1.3.0 adds the rules poster and rules kept after
+    one incident (each such rule is assessed under its own item). They ask their own question,
+    with no safeguard questions after it, score points, and never appear as a blanket
+    restriction or get the safeguards action."""
     everyone = {i.id: {"in-place": "everyone"} for i in shipped.items}
     result = score(shipped, everyone)
     restricted = {r.item_id for r in result.restrictions}
@@ -65,8 +108,62 @@ def test_governance_items_are_scored_but_are_not_blanket_restrictions(shipped):
         planned = {a.action_id for a in plan(shipped, {item_id: {"in-place": "everyone"}})}
         assert planned and "safeguards" not in planned
     assert len(restricted) == len(shipped.items) - len(GOVERNANCE)
-    # the two governance items that are rules on everyone still are restrictions
-    assert {"rules-poster-of-prohibitions", "restriction-after-one-incident"} <= restricted
+    # no governance item asks whether a poster "can be exempted", or the like
+    for item_id in GOVERNANCE:
+        assert not set(SAFEGUARD_QUESTIONS) & {q.id for q in shipped.item(item_id).questions}
+
+
+def test_never_justified_items_are_unjustified_even_with_every_safeguard(shipped):
+    """1.3.0: holding back everyone's letters (section 134 allows it only case by case), and
+    cancelling leave, visits or activities for staffing or as a sanction, can never be
+    justified as a rule for everyone. A blanket answer is a restriction that is not justified,
+    whatever else is answered; the items ask no safeguard questions and get none of the
+    standard actions, only their own."""
+    every_yes = {"in-place": "everyone", **dict.fromkeys(SAFEGUARD_QUESTIONS, "yes")}
+    every_yes["last-review-date"] = "2026-11-01"
+    answers = {item_id: dict(every_yes) for item_id in NEVER_JUSTIFIED}
+    result = score(shipped, answers)
+    assert [r.item_id for r in result.restrictions] == [
+        i.id for i in shipped.items if i.id in NEVER_JUSTIFIED
+    ]
+    assert not any(r.justified for r in result.restrictions)
+    standard = {a.id for a in shipped.standard_actions}
+    for item_id in NEVER_JUSTIFIED:
+        item = shipped.item(item_id)
+        assert item.never_justified and item.can_be_blanket
+        assert [q.id for q in item.questions] == ["in-place"]
+        assert item.justified_when == ()
+        s = result.items[item_id]
+        assert (s.status, s.blanket, s.justified) == ("blanket", True, False)
+        assert s.points == s.max_points >= 4  # the worst answer, and weighs like a restriction
+        planned = [a for a in plan(shipped, answers) if a.item_id == item_id]
+        assert planned and {a.action_id for a in planned} <= set(item.own_action_ids)
+        assert not standard & {a.id for a in item.actions}
+    # the domain (and the ward) with one is kept off green, as for any unjustified restriction
+    assert result.domains["mail"].rag != "green" and result.overall.rag != "green"
+
+
+def test_outgoing_post_asks_about_section_134_and_stops_the_blanket_practice(shipped):
+    item = shipped.item("outgoing-post-read-or-held")
+    options = {o.id: o for o in item.status_question.options}
+    assert options["not-in-place"].score == 0 and not options["not-in-place"].blanket
+    assert options["individual"].score == 1 and "section 134" in options["individual"].label
+    assert options["everyone"].blanket and options["everyone"].score >= 4
+    blanket = {a.action_id for a in plan(shipped, {item.id: {"in-place": "everyone"}})}
+    assert "stop-holding-letters" in blanket
+    lawful = score(shipped, {item.id: {"in-place": "individual"}})
+    assert lawful.restrictions == () and lawful.items[item.id].justified is None
+
+
+def test_a_sanction_is_not_the_mild_individual_answer(shipped):
+    """Taking activities away as a sanction is punishment even for one person: the blanket
+    answer covers it, and the mild answer is only a person's own risk."""
+    item = shipped.item("activities-as-privilege")
+    options = {o.id: o for o in item.status_question.options}
+    assert "sanction" in options["everyone"].label and options["everyone"].blanket
+    assert "own risk" in options["individual"].label and options["individual"].score == 1
+    individual = {a.action_id for a in plan(shipped, {item.id: {"in-place": "individual"}})}
+    assert individual == {"activity-risk-in-care-plan"}
 
 
 def test_nicotine_on_admission_follows_the_help_offered(shipped):
@@ -111,6 +208,8 @@ def test_shipped_shape(shipped):
         assert len(item.own_action_ids) >= 2
         assert item.status_question is not None
         assert item.can_be_blanket is (item.id not in GOVERNANCE), item.id
+        assert item.never_justified is (item.id in NEVER_JUSTIFIED), item.id
+        assert "for everyone" not in item.title.lower(), item.id
     n_domains, n_items = len(shipped.domains), len(shipped.items)
     assert summary(shipped).startswith(f"{n_domains} domains, {n_items} items, ")
 

@@ -162,6 +162,23 @@ CASES = {
         ("garden.yaml", 36, "set-times/hours-reviewed",
          "only a date question can have 'within_review_period'", "within_review_period: true"),
     ],
+    # never_justified (1.3.0): true or false, only on an item that can be blanket, and never
+    # with a justified_when of the item's own
+    "never-justified-not-boolean": [
+        ("garden.yaml", 21, "garden-as-sanction",
+         "'never_justified' should be true or false, not 'yes'", "never_justified: yes"),
+    ],
+    "never-justified-with-justified-when": [
+        ("garden.yaml", 22, "garden-as-sanction",
+         "justified_when cannot be combined with never_justified: true, which means a blanket "
+         "answer never counts as justified; remove justified_when", "justified_when:"),
+    ],
+    "never-justified-not-blanket": [
+        ("garden.yaml", 21, "garden-as-sanction",
+         "never_justified is only for an item that can be a blanket restriction, but no answer "
+         "to its in-place question is marked blanket: true; mark the answer that means it "
+         "applies to everyone, or remove never_justified", "never_justified: true"),
+    ],
     "justified-when-unknown": [
         ("framework.yaml", 19, "scoring",
          "justified_when refers to unknown question 'written-reasons'", "written-reasons"),

@@ -254,3 +254,24 @@ def test_each_action_says_its_owner_dates_status_and_reasons_in_words(client, wo
     assert text.count("Lived experience: ") == 2
     # the safeguards action lists the missing safeguards one per line
     assert "put these missing safeguards in place: - a written reason" in text
+
+
+def test_both_documents_say_when_a_restriction_can_never_be_justified(app, world):
+    """Framework 1.3.0's never-justified items say so under "Not justified"; others do not."""
+    from datetime import date
+
+    assessment = make_assessment(
+        world.oak,
+        world.oak_lead,
+        blanket_answers(app, ["outgoing-post-read-or-held", "garden-locked"]),
+        submit=True,
+    )
+    note = "(this can never be justified as a rule for everyone)"
+    with app.test_request_context():
+        for html in (
+            documents.plan_html(assessment, date.today()),
+            documents.report_html(assessment, date.today()),
+        ):
+            assert f"<li>Outgoing letters read or held back {note}</li>" in html
+            garden = frameworks.latest().item("garden-locked").title
+            assert f"<li>{garden}</li>" in html

@@ -17,16 +17,16 @@ def test_a_broken_new_version_leaves_the_others_working(world, login_as, app, tm
     root = tmp_path / "framework"
     shutil.copytree(SHIPPED, root)
     broken = root / "blanket-restrictions-9"
-    shutil.copytree(root / "blanket-restrictions-1.2.1", broken)
+    shutil.copytree(root / "blanket-restrictions-1.3.0", broken)
     manifest = broken / "framework.yaml"
-    manifest.write_text(manifest.read_text().replace('version: "1.2.1"', 'version: "9.0.0"'))
+    manifest.write_text(manifest.read_text().replace('version: "1.3.0"', 'version: "9.0.0"'))
     doors = broken / "doors.yaml"
     doors.write_text(doors.read_text().replace("priority: high", "priority: urgent", 1))
     app.config["FRAMEWORK_ROOT"] = str(root)
 
     draft = make_assessment(world.oak, world.oak_lead, answers={})
-    assert draft.framework_version == "1.2.1"  # the newest version that loads
-    assert frameworks.latest().version == "1.2.1"
+    assert draft.framework_version == "1.3.0"  # the newest version that loads
+    assert frameworks.latest().version == "1.3.0"
     client = login_as(world.oak_lead)
     assert client.get(f"/assessments/{draft.id}").status_code == 200
 

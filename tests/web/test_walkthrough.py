@@ -61,7 +61,9 @@ def test_a_ward_team_answers_every_item_leaves_resumes_checks_and_submits(
     assert response.headers["Location"] == first_url + "/more"
     page = client.get(first_url + "/more").get_data(as_text=True)
     assert "Is the reason for applying it to everyone written down?" in page
-    assert "You answered “Yes, for everyone on the ward”" in page
+    blanket = first.question("in-place").option("everyone").label
+    assert blanket.startswith("Yes, for everyone on the ward, or for a whole group")
+    assert f"You answered “{blanket}”" in page
     assert 'name="evidence"' not in page
     safeguards = ("written-reason", "senior-authorisation", "reviewed-in-period", "explained")
     safeguards += ("exemptions", "lived-experience")
@@ -351,6 +353,30 @@ def test_a_lead_reopens_with_a_reason_that_is_recorded(app, client, world, login
     assert event.actor == world.oak_lead.email
 
 
+def test_your_wards_counts_one_blanket_restriction_in_the_singular(client, world, login_as):
+    from tests.helpers import answers_for
+
+    framework = frameworks.latest()
+    answers = answers_for(framework)
+    first = framework.items[0].id
+    answers[first] = answers_for(framework, "everyone", "no")[first]
+    make_assessment(world.oak, world.oak_lead, answers, submit=True)
+    page = re.sub(r"\s+", " ", login_as(world.oak_member).get("/").get_data(as_text=True))
+    assert ", 1 blanket restriction.</p>" in page
+    assert "1 blanket restrictions" not in page
+
+
+def test_the_reopen_reason_says_how_long_it_can_be_before_it_is_too_long(client, world, login_as):
+    assessment = make_assessment(world.oak, world.oak_lead, submit=True)
+    login_as(world.oak_lead)
+    page = client.get(f"/assessments/{assessment.id}/reopen").get_data(as_text=True)
+    assert re.search(r'id="reason-hint"\s*>\s*You can enter up to 2,000 characters.\s*<', page)
+    assert 'aria-describedby="reason-hint"' in page
+    response = client.post(f"/assessments/{assessment.id}/reopen", data={"reason": "x" * 2001})
+    assert response.status_code == 400
+    assert "Reason must be 2,000 characters or fewer" in response.get_data(as_text=True)
+
+
 def test_submitting_an_unfinished_assessment_lists_what_is_missing(app, client, world, login_as):
     framework = frameworks.latest()
     assessment = make_assessment(
@@ -361,6 +387,13 @@ def test_submitting_an_unfinished_assessment_lists_what_is_missing(app, client, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f"Answer “{framework.items[1].title}”".replace("'", "&#39;") in page
+    # Nothing typed was wrong: a page that says what is left, not an error summary.
+    assert "<title>You cannot submit the assessment yet –" in page
+    assert "Error:" not in page and "nhsuk-error-summary" not in page
+    assert "There is a problem" not in page
+    assert "<h1>You cannot submit the assessment yet</h1>" in page
+    links = re.findall(r'<li><a href="/assessments/\d+/items/([\w-]+)">Answer “', page)
+    assert links == [item.id for item in framework.items[1:]]
     db.session.refresh(assessment)
     assert assessment.status == "draft"
 
@@ -422,6 +455,28 @@ def test_each_change_link_on_check_answers_names_its_question_and_restriction(
     hidden = re.findall(r'>Change<span class="nhsuk-u-visually-hidden"> ([^<]+)</span>', page)
     assert f"{item.questions[0].text} ({item.title})" in hidden
     assert len(hidden) == len(set(hidden))  # every link says which answer it changes
+
+
+def test_change_links_for_evidence_and_comments_go_to_those_boxes(app, client, world, login_as):
+    assessment = make_assessment(world.oak, world.oak_lead)
+    item = frameworks.latest().items[0]
+    answer = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    answer.evidence, answer.comment = "The ward policy, page 4", "Patients asked for longer hours"
+    db.session.commit()
+    login_as(world.oak_member)
+    page = client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
+    links = dict(
+        (label, href)
+        for href, label in re.findall(
+            r'<a href="([^"]*)">Change<span class="nhsuk-u-visually-hidden"> (\w+) \(', page
+        )
+    )
+    item_url = f"/assessments/{assessment.id}/items/{item.id}?from=check"
+    assert links["evidence"] == item_url + "#evidence"
+    assert links["comments"] == item_url + "#comment"
+    form = client.get(item_url).get_data(as_text=True)
+    assert re.search(r'<textarea[^>]* id="evidence"', form)
+    assert re.search(r'<textarea[^>]* id="comment"', form)
 
 
 def test_continue_goes_back_to_an_item_left_part_answered(client, world, login_as):
@@ -602,7 +657,7 @@ def test_a_last_review_date_must_fall_within_the_review_period(app, client, worl
     login_as(world.oak_lead)
     assessment_id = start_assessment(client, world.oak)
     item = frameworks.latest().items[0]
-    assert frameworks.latest().version == "1.2.1"
+    assert frameworks.latest().version == "1.3.0"
     url = f"/assessments/{assessment_id}/items/{item.id}"
     client.post(url, data={"q-in-place": "everyone", "version": "0"})
     page = client.get(url + "/more").get_data(as_text=True)
