@@ -104,8 +104,8 @@ class AuditFilterForm(AppForm):
         "Who (email contains)",
         validators=[Length(max=320, message="Who must be 320 characters or fewer")],
     )
-    date_from = DateField("From")
-    date_to = DateField("To")
+    date_from = DateField("Events from", example="1 11 2026")
+    date_to = DateField("Events up to", example="25 11 2026")
 
 
 def change_rows(event: AuditEvent, limit: int = 300) -> list[tuple[str, str, str]]:

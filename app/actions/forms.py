@@ -19,11 +19,16 @@ OTHER_OWNER = "other"
 
 
 class DateField(Field):
-    """An NHS.UK date input: day, month and year posted as <name>[day], [month], [year]."""
+    """An NHS.UK date input: day, month and year posted as <name>[day], [month], [year].
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    `example` is the date its hint gives ("For example, 27 3 2027"), and its error messages too,
+    so the two agree. The messages name the field by its label, without any "(optional)".
+    """
+
+    def __init__(self, label=None, validators=None, example: str = "27 3 2027", **kwargs):
         super().__init__(label, validators, **kwargs)
         self.parts = ("", "", "")
+        self.example = example
 
     @property
     def error_anchor(self) -> str:
@@ -41,7 +46,8 @@ class DateField(Field):
             self.parts = tuple(posted_parts(formdata, self.name))
             self.data = None
             if any(self.parts):
-                self.data, message = parse_date(*self.parts, label=str(self.label.text))
+                name = str(self.label.text).removesuffix(" (optional)")
+                self.data, message = parse_date(*self.parts, label=name, example=self.example)
                 if message:
                     self.process_errors.append(message)
 
@@ -49,9 +55,11 @@ class DateField(Field):
         return self.parts
 
 
-def parse_date(day: str, month: str, year: str, label: str) -> tuple[date | None, str | None]:
+def parse_date(
+    day: str, month: str, year: str, label: str, example: str = "27 3 2027"
+) -> tuple[date | None, str | None]:
     """A plan's dates: real, and within this century."""
-    parsed, message = read_date(day, month, year, label, example="27 3 2027")
+    parsed, message = read_date(day, month, year, label, example=example)
     if parsed is not None and not 2000 <= parsed.year <= 2100:
         return None, f"{label} must be between the years 2000 and 2100"
     return parsed, message
@@ -72,7 +80,7 @@ class ActionForm(AppForm):
         choices=choices(PRIORITIES),
         validators=[DataRequired("Select a priority")],
     )
-    owner = SelectField("Owner", choices=[], validate_choice=False)
+    owner = SelectField("Owner (optional)", choices=[], validate_choice=False)
     owner_name = StringField(
         "Name of the owner, if they are not in the list",
         validators=[Length(max=200, message="Name must be 200 characters or fewer")],
@@ -96,7 +104,7 @@ class ActionForm(AppForm):
             Length(max=MAX_TEXT, message=f"Notes must be {MAX_TEXT:,} characters or fewer")
         ],
     )
-    review_date = DateField("Date the restriction is next reviewed")
+    review_date = DateField("Date the restriction is next reviewed (optional)")
     lived_experience = RadioField(
         "Were people with lived experience involved in this action?",
         # Not preselected: "no" must be someone's answer, not what nobody changed.

@@ -8,7 +8,13 @@ from wtforms.validators import DataRequired, Length
 from ..auth.forms import AppForm
 from ..dates import add_months, parse_date, posted_parts, uk_today, wrong_parts
 
-MAX_TEXT = 10_000
+MAX_TEXT = 10_000  # a text question's answer, evidence, comments
+MAX_REASON = 2_000  # the reason for reopening an assessment
+
+
+def characters_hint(limit: int) -> str:
+    """The hint under a text box with a length limit, so nobody learns it from an error."""
+    return f"You can enter up to {limit:,} characters."
 
 
 def question_field_name(question_id: str) -> str:
@@ -39,7 +45,7 @@ class ReopenForm(AppForm):
         "Why are you reopening this assessment?",
         validators=[
             DataRequired("Enter why you are reopening this assessment"),
-            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+            Length(max=MAX_REASON, message=f"Reason must be {MAX_REASON:,} characters or fewer"),
         ],
     )
 
@@ -120,7 +126,7 @@ def parse_item(
                     values[q.id] = parsed.isoformat()
         elif q.type == "text":
             if len(value) > MAX_TEXT:
-                errors[name] = f"Answer must be {MAX_TEXT:,} characters or fewer"
+                errors[name] = f"Answer must be {MAX_TEXT:,} characters or fewer: {q.text}"
             elif value:
                 values[q.id] = value
     return values, errors

@@ -66,6 +66,18 @@ class CreateResetLinkForm(AppForm):
     """Only the security token: the button that creates a one-time reset link."""
 
 
+# WTForms lists a form's fields, and so its errors in the error summary, in the order they were
+# declared. Changing one's password asks for the current one first, above the new password that
+# it inherits from NewPasswordForm, so the field is declared here, before that form's fields.
+_CURRENT_PASSWORD = PasswordField(
+    "Current password",
+    validators=[
+        DataRequired("Enter your current password"),
+        Length(max=200, message="Password must be 200 characters or fewer"),
+    ],
+)
+
+
 class NewPasswordForm(AppForm):
     """Setting a password from a reset link. `email` is set by the view for the checks."""
 
@@ -94,10 +106,4 @@ class NewPasswordForm(AppForm):
 class ChangePasswordForm(NewPasswordForm):
     """A signed-in person changing their own password: the current one first."""
 
-    current = PasswordField(
-        "Current password",
-        validators=[
-            DataRequired("Enter your current password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
-        ],
-    )
+    current = _CURRENT_PASSWORD  # first, as on the page (see _CURRENT_PASSWORD)

@@ -55,6 +55,11 @@ class Filters:
     overdue_only: bool = False
     assessed_before: date | None = None
 
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the wards (sorting and paging do not)."""
+        return bool(self.provider_id or self.rag or self.overdue_only or self.assessed_before)
+
 
 @dataclass(frozen=True)
 class WardRow:

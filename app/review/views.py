@@ -104,6 +104,7 @@ def dashboard():
     return render_template(
         "review/dashboard.html",
         form=form,
+        filters=filters,
         rows=rows,
         summary=summary,
         pages=_pages(summary.wards, page, "review.dashboard"),

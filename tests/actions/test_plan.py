@@ -178,6 +178,45 @@ def test_edit_form_errors_are_summarised(client, world, login_as, oak_plan):
     assert actions_of(oak_plan)[0].version == version
 
 
+def test_the_optional_action_fields_say_so_and_only_they_do(client, world, login_as, oak_plan):
+    action = actions_of(oak_plan)[0]
+    login_as(world.oak_member)
+    for url in (f"/actions/{action.id}/edit", f"/assessments/{oak_plan.id}/plan/add"):
+        page = re.sub(r"\s+", " ", client.get(url).get_data(as_text=True))
+        labels = re.findall(
+            r'<(?:label|legend) class="nhsuk-(?:label|fieldset__legend)[^>]*> ?([^<]+?) ?</', page
+        )
+        optional = [label for label in labels if label.endswith("(optional)")]
+        assert {"Owner (optional)", "Notes (optional)"} <= set(optional), url
+        assert "Date the restriction is next reviewed (optional)" in optional, url
+        for required in ("Action", "Priority", "Due date", "Status"):
+            assert required in labels, (url, required)
+    # Left empty, the review date is accepted; typed wrong, its message names it plainly.
+    data = edit_data(action, **{"review_date[day]": "31", "review_date[month]": "2"})
+    data["review_date[year]"] = "2027"
+    html = client.post(f"/actions/{action.id}/edit", data=data).get_data(as_text=True)
+    assert "Date the restriction is next reviewed must be a real date" in html
+    assert client.post(f"/actions/{action.id}/edit", data=edit_data(action)).status_code == 302
+
+
+def test_a_plan_of_one_action_says_1_action(app, client, world, login_as, oak_plan):
+    from app.reports import documents
+
+    first, *others = actions_of(oak_plan)
+    for action in others:
+        db.session.delete(action)
+    db.session.commit()
+    login_as(world.oak_member)
+    url = f"/assessments/{oak_plan.id}/plan"
+    page = re.sub(r"\s+", " ", client.get(url).get_data(as_text=True))
+    assert "1 action." in page and "1 actions" not in page
+    filtered = client.get(url, query_string={"status": first.status}).get_data(as_text=True)
+    assert "Showing 1 of 1 action." in filtered
+    with app.test_request_context():
+        pdf_html = documents.plan_html(oak_plan, date.today())
+    assert "<p>1 action. Each says" in pdf_html
+
+
 def test_not_doing_needs_a_reason_which_the_plan_shows(client, world, login_as, oak_plan):
     action = actions_of(oak_plan)[0]
     login_as(world.oak_lead)

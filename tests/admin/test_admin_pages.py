@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Provider, Ward
+from app.models import AuditEvent, Provider, Ward, WardMembership
 
 
 def admin_pages(world) -> list[str]:
@@ -50,6 +52,36 @@ def test_admin_pages_are_not_found_for_everyone_else(world, login_as, who):
         assert client.get(url).status_code == 404, url
     assert client.post("/admin/providers/new", data={"name": "Sneaky Trust"}).status_code == 404
     assert db.session.scalar(select(Provider).where(Provider.name == "Sneaky Trust")) is None
+
+
+def back_link(page: str) -> tuple[str, str]:
+    """The page's back link: where it goes and what it says."""
+    page = re.sub(r"\s+", " ", page)
+    found = re.search(r'<a class="nhsuk-back-link" href="([^"]*)" ?> ?(.*?) ?</a>', page)
+    assert found, "no back link"
+    return found.group(1), found.group(2)
+
+
+def test_back_links_say_where_they_go_back_to(world, login_as):
+    """Like every other page's: "Back to …", not a bare page name that reads as a breadcrumb."""
+    oak, northfield = world.oak, world.northfield
+    expected = {
+        "/admin/providers": ("/admin/", "Back to administration"),
+        "/admin/users": ("/admin/", "Back to administration"),
+        "/admin/frameworks": ("/admin/", "Back to administration"),
+        f"/admin/users/{world.oak_member.id}": ("/admin/users", "Back to users"),
+        f"/admin/providers/{northfield.id}": ("/admin/providers", "Back to providers and wards"),
+        f"/admin/wards/{oak.id}": (
+            f"/admin/providers/{northfield.id}",
+            f"Back to {northfield.name}",
+        ),
+        f"/wards/{oak.id}/team/": (f"/wards/{oak.id}", f"Back to {oak.name}"),
+    }
+    db.session.add(WardMembership(user=world.admin, ward=oak, role="lead"))
+    db.session.commit()
+    client = login_as(world.admin)
+    for url, link in expected.items():
+        assert back_link(client.get(url).get_data(as_text=True)) == link, url
 
 
 def test_admin_pages_ask_a_signed_out_visitor_to_sign_in(world, client):

@@ -95,13 +95,32 @@ def test_the_trail_can_be_filtered(world, login_as):
     bad = client.get("/audit?date_from[day]=25&date_from[month]=13&date_from[year]=2026")
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400
-    assert "From must be a real date" in html and 'href="#date_from-month"' in html
+    assert "Events from must be a real date" in html and 'href="#date_from-month"' in html
     old = "/audit?date_to[day]=1&date_to[month]=1&date_to[year]=2001"
     assert "No events match" in client.get(old).get_data(as_text=True)
     today = "/audit?date_from[day]={0.day}&date_from[month]={0.month}&date_from[year]={0.year}"
     from app.dates import uk_today
 
     assert "willow.lead@example.org" in client.get(today.format(uk_today())).get_data(as_text=True)
+
+
+def test_the_date_filters_say_what_they_are_and_their_errors_give_the_hints_example(
+    world, login_as
+):
+    client = login_as(world.admin)
+    page = re.sub(r"\s+", " ", client.get("/audit").get_data(as_text=True))
+    legends = re.findall(
+        r'<legend class="nhsuk-fieldset__legend[^"]*" ?> ?([^<]+?) ?</legend>', page
+    )
+    assert legends == ["Events from", "Events up to"]
+    for name, example in (("date_from", "1 11 2026"), ("date_to", "25 11 2026")):
+        assert re.search(rf'id="{name}-hint" ?> ?For example, {example} ?<', page)
+    bad = client.get("/audit?date_from[day]=1&date_from[month]=x&date_from[year]=2026")
+    html = re.sub(r"\s+", " ", bad.get_data(as_text=True))
+    message = "Events from must be a real date, written in numbers, like 1 11 2026"
+    assert re.search(rf'href="#date_from-month" ?> ?{message} ?</a>', html)
+    missing = client.get("/audit?date_to[day]=1&date_to[year]=2026").get_data(as_text=True)
+    assert "Events up to must include a month" in missing
 
 
 def test_a_page_past_the_end_shows_the_last_page_not_an_empty_one(world, login_as, monkeypatch):

@@ -24,6 +24,31 @@ def _set(client, path, password=NEW, confirm=None):
     return client.post(path, data={"password": password, "confirm": confirm or password})
 
 
+def test_the_reset_link_wraps_on_a_narrow_screen(client, world, login_as):
+    """The link is one unbroken run of about 70 characters: without a rule to break it anywhere
+    it would make a 320 pixel wide screen scroll sideways (WCAG 1.4.10, reflow)."""
+    page = login_as(world.admin).post(f"/users/{world.oak_member.id}/reset-link")
+    html = page.get_data(as_text=True)
+    shown = re.search(
+        r'<p class="([^"]*)"><code>http://localhost/reset-password/[^<]+</code>', html
+    )
+    assert shown and "app-reset-link" in shown.group(1).split()
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]*/app\.css)"', html).group(1)
+    css = client.get(stylesheet).get_data(as_text=True)
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    wrapping = [
+        selector.strip()
+        for selector, body in rules
+        if re.search(r"overflow-wrap:\s*anywhere", body)
+        or re.search(r"word-break:\s*break-all", body)
+    ]
+    assert any(
+        re.search(r"\.app-reset-link(\s+code)?$", s.strip())
+        for sel in wrapping
+        for s in sel.split(",")
+    ), wrapping
+
+
 def test_a_lead_resets_a_member_who_then_signs_in_with_the_new_password(app, world, login_as):
     member_session = app.test_client()
     login(member_session, world.oak_member)

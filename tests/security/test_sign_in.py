@@ -3,6 +3,7 @@ from the answer (its words, its status or its timing) whether an email has an ac
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from datetime import timedelta
@@ -176,6 +177,18 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(app, client,
         select(AuditEvent.event).where(AuditEvent.event.like("password-change%"))
     ).all()
     assert events == ["password-change-refused", "password-changed"]
+
+
+def test_change_password_errors_are_listed_in_the_order_of_the_page(client, world, login_as):
+    """Current password is the first box on the page, so its error comes first in the summary."""
+    login_as(world.oak_member)
+    response = client.post("/account/password", data={"current": "", "password": "", "confirm": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = html[html.index("nhsuk-error-summary") : html.index("<h1>")]
+    assert re.findall(r'href="#(\w+)"', summary) == ["current", "password", "confirm"]
+    boxes = re.findall(r'<input\s[^>]*class="nhsuk-input[^"]*" id="(\w+)"', html)
+    assert boxes == ["current", "password", "confirm"]
 
 
 def test_an_attempt_counts_before_its_password_is_checked_and_a_success_is_forgiven(

@@ -3,6 +3,9 @@ for an answer that leads to several."""
 
 from __future__ import annotations
 
+import re
+import shutil
+
 from app import frameworks
 from app.assessments.presenters import item_pages, question_tree
 from app.engine.model import Condition, Option, Question
@@ -104,3 +107,47 @@ def test_each_answer_leads_to_its_own_questions_and_what_depends_on_them_follows
     # Only the group of the answer saved is asked.
     assert pages.following({status.id: everyone}) == [by_option[everyone]]
     assert pages.following({status.id: "not-in-place"}) == []
+
+
+def test_a_text_question_gives_its_limit_and_an_error_that_names_it(app, world, login_as, tmp_path):
+    """A framework version with a text question on every item (none ships one yet): the box says
+    how much it takes, and too long an answer is explained with the question, as the others are."""
+    from pathlib import Path
+
+    from tests.helpers import make_assessment
+
+    shipped = Path(__file__).resolve().parents[2] / "framework" / "blanket-restrictions-1.2.1"
+    copy = tmp_path / "framework" / "blanket-restrictions-1.2.1"
+    shutil.copytree(shipped, copy)
+    manifest = copy / "framework.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "standard_questions:\n",
+            "standard_questions:\n"
+            "  - id: anything-else\n"
+            "    type: text\n"
+            "    text: Is there anything else the team wants to say about it?\n",
+            1,
+        )
+    )
+    app.config["FRAMEWORK_ROOT"] = str(copy.parent)
+    assessment = make_assessment(world.oak, world.oak_lead, answers={})
+    item = frameworks.for_assessment(assessment).items[0]
+    question = item.questions[0]
+    assert question.type == "text"
+    client = login_as(world.oak_member)
+    url = f"/assessments/{assessment.id}/items/{item.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(
+        r'id="q-anything-else-hint"\s*>\s*You can enter up to 10,000 characters.\s*<', page
+    )
+
+    response = client.post(
+        url,
+        data={"q-anything-else": "x" * 10_001, "q-in-place": "not-in-place", "version": "0"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    message = f"Answer must be 10,000 characters or fewer: {question.text}"
+    assert re.search(rf'href="#q-anything-else"\s*>\s*{re.escape(message)}\s*</a>', html)
+    assert f'<span class="nhsuk-u-visually-hidden">Error: </span>{message}' in html
