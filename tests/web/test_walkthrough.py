@@ -60,7 +60,7 @@ def test_a_ward_team_answers_every_item_leaves_resumes_checks_and_submits(
     # "For everyone" leads to the safeguard questions, on a page of their own.
     assert response.headers["Location"] == first_url + "/more"
     page = client.get(first_url + "/more").get_data(as_text=True)
-    assert "Is the reason for applying it to everyone written down?" in page
+    assert "Is the reason for applying it to everyone, or to the whole group, written down?" in page
     blanket = first.question("in-place").option("everyone").label
     assert blanket.startswith("Yes, for everyone on the ward, or for a whole group")
     assert f"You answered “{blanket}”" in page
@@ -134,7 +134,7 @@ def test_conditional_follow_ups_are_only_kept_when_their_condition_holds(
     page = item_form(client, assessment_id, item.id)
     # The safeguard questions are not nested in the question page: "everyone" says they follow.
     assert "conditional-q-in-place" not in page
-    assert "Is the reason for applying it to everyone written down?" not in page
+    assert "Is the reason for applying it to everyone, or to the whole group, written down?" not in page
     assert "You will then be asked 6 more questions about it." in page
     # Nothing saved leads to the follow-on page yet.
     assert client.get(url + "/more").headers["Location"].endswith(url)
