@@ -53,6 +53,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PDF_TIMEOUT_SECONDS": int(os.environ.get("PDF_TIMEOUT_SECONDS", "60")),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers to trust.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Where people report an accessibility problem or ask for another format (the
+        # accessibility statement); without it they are sent to their ward lead.
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip(),
     }
     config.update(overrides)
     return config

@@ -170,3 +170,15 @@ def test_the_accessibility_statement_says_what_the_law_asks_of_it(client):
         "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in page
     )
     assert "Equality and Human Rights Commission" in page
+    assert '<a href="https://www.equalityadvisoryservice.com/">' in page
+    assert "tell your ward lead" in page and "mailto:" not in page  # no address set
+
+
+def test_the_accessibility_statement_gives_the_contact_address_when_one_is_set(app, client):
+    app.config["ACCESSIBILITY_CONTACT_EMAIL"] = "accessibility@northfield.example.org"
+    page = client.get("/accessibility").get_data(as_text=True)
+    assert (
+        '<a href="mailto:accessibility@northfield.example.org">'
+        "accessibility@northfield.example.org</a>" in page
+    )
+    assert "tell your ward lead" not in page
