@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app app
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup chromium postgresql assets db bench clean
+.PHONY: run serve test test-sqlite test-postgres run-sqlite-tests run-postgres-tests lint format setup chromium postgresql assets db bench clean
 
 run: db
 	$(FLASK) seed-demo
@@ -63,21 +63,28 @@ PYTEST_POSTGRES := scripts/pg-test-server.sh run sh -c 'TEST_DATABASE_URL="$$PG_
 
 # Lint, then both runs side by side: they share no database, file or port, and each is one
 # Python process, so a machine with two cores takes about the time of the longer one.
-# Everything is installed first, so no two installs run at once. The PostgreSQL run's output
-# is printed after the SQLite run's, and the target fails if either run fails.
+# Everything is installed first, one install at a time (.NOTPARALLEL below). The PostgreSQL
+# run's output is printed after the SQLite run's; the target fails if either run fails, and
+# Ctrl-C stops both (scripts/side-by-side.sh).
 test: setup chromium postgresql lint
-	@($(PYTEST_POSTGRES)) >.test-postgres.log 2>&1 & postgres=$$!; \
-	$(PYTEST_SQLITE); sqlite=$$?; \
-	wait $$postgres; pg=$$?; \
-	echo "--- the same suite on PostgreSQL ---"; cat .test-postgres.log; rm -f .test-postgres.log; \
-	echo "SQLite run: exit $$sqlite; PostgreSQL run: exit $$pg"; \
-	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
+	bash scripts/side-by-side.sh "$(MAKE) --no-print-directory run-sqlite-tests" \
+		"$(MAKE) --no-print-directory run-postgres-tests" "the same suite on PostgreSQL"
+
+# The two runs alone, with nothing installed first (`test` has done that).
+run-sqlite-tests:
+	$(PYTEST_SQLITE)
+
+run-postgres-tests:
+	$(PYTEST_POSTGRES)
 
 test-sqlite: setup chromium
 	$(PYTEST_SQLITE)
 
 test-postgres: setup postgresql
 	$(PYTEST_POSTGRES)
+
+# Prerequisites one at a time, even under `make -j`: two of them install packages with apt.
+.NOTPARALLEL:
 
 postgresql:
 	sh scripts/pg-test-server.sh install

@@ -4,6 +4,7 @@ signed-in client per role, and a tally of what the tests tried (for docs/securit
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,15 +20,23 @@ from tests.conftest import login
 from tests.helpers import answers_for
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
-COUNTS = ARTIFACTS / "security-counts.json"
+# One file per database: `make test` runs the SQLite and PostgreSQL suites at the same time.
+COUNTS = ARTIFACTS / (
+    "security-counts-postgresql.json"
+    if os.environ.get("TEST_DATABASE_URL")
+    else "security-counts.json"
+)
 
 
 def tally(key: str, value: int) -> None:
-    """Record a figure for docs/security.md (the latest run's value for each key)."""
+    """Record a figure for docs/security.md (the latest run's value for each key). Written to a
+    temporary file and renamed, so a reader never sees a half-written file."""
     ARTIFACTS.mkdir(exist_ok=True)
     counts = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
     counts[key] = value
-    COUNTS.write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
+    part = COUNTS.with_name(f"{COUNTS.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
+    os.replace(part, COUNTS)
 
 
 @dataclass
