@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .dates import uk_time, wrong_parts
+from .engine import NEVER_JUSTIFIED_WORDS
 
 RAG_TAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
 
@@ -96,7 +97,7 @@ def restriction_title(restriction, framework) -> str:
         never = framework.item(restriction.item_id).never_justified
     except KeyError:
         never = False
-    note = " (this can never be justified as a rule for everyone)" if never else ""
+    note = f" (this {NEVER_JUSTIFIED_WORDS})" if never else ""
     return restriction.title + note
 
 
@@ -229,6 +230,7 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def register_templating(app: Flask) -> None:
+    from .actions.forms import MAX_TEXT as MAX_ACTION_TEXT
     from .assessments.forms import MAX_REASON, MAX_TEXT, characters_hint
 
     app.jinja_env.globals.update(
@@ -236,6 +238,7 @@ def register_templating(app: Flask) -> None:
         characters_hint=characters_hint,
         MAX_ANSWER_TEXT=MAX_TEXT,
         MAX_REOPEN_REASON=MAX_REASON,
+        MAX_ACTION_TEXT=MAX_ACTION_TEXT,
         main_navigation=main_navigation,
         report_links=report_links,
         date_wrong_parts=lambda parts: wrong_parts(*(str(p or "") for p in parts)),

@@ -14,7 +14,15 @@ from .. import audit, frameworks
 from ..assessments.services import draft_for, latest_submitted
 from ..csv_files import cell
 from ..dates import add_months, uk_time
-from ..engine import ActionSpec, Framework, Item, PlannedAction, as_planned, plan
+from ..engine import (
+    NEVER_JUSTIFIED_WORDS,
+    ActionSpec,
+    Framework,
+    Item,
+    PlannedAction,
+    as_planned,
+    plan,
+)
 from ..extensions import db
 from ..locks import lock_wards
 from ..models import (
@@ -147,9 +155,8 @@ def _close(
     )
     if item.never_justified:
         reason = (
-            f'{submitted}: that version says "{item.title}" can never be justified as a rule for '
-            "everyone, so safeguards would not make it acceptable; its own actions say how to "
-            "stop it."
+            f'{submitted}: that version says "{item.title}" {NEVER_JUSTIFIED_WORDS}, so '
+            "safeguards would not make it acceptable."
         )
     else:
         reason = (

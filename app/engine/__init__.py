@@ -7,6 +7,7 @@ See docs/architecture.md (contracts), docs/framework-format.md (the YAML) and do
 
 from .loader import FrameworkError, Problem, load, load_all, load_each, summary, validate
 from .model import (
+    NEVER_JUSTIFIED_WORDS,
     ActionSpec,
     Condition,
     Domain,
@@ -34,6 +35,7 @@ from .scoring import (
 )
 
 __all__ = [
+    "NEVER_JUSTIFIED_WORDS",
     "ActionSpec",
     "as_planned",
     "Condition",

@@ -303,19 +303,6 @@ def _can_be_blanket(item: LDict) -> bool:
     return False
 
 
-def _status_can_be_blanket(questions: list[Any]) -> bool:
-    """`model.questions_can_be_blanket` on the YAML: whether the status question (`in-place`,
-    or the first single-choice or yes/no question) has a `blanket: true` option."""
-    found = [q for q in questions if isinstance(q, LDict)]
-    status = next((q for q in found if q.get("id") == "in-place"), None)
-    if status is None:
-        status = next((q for q in found if q.get("type") in ("single", "yes_no")), None)
-    return status is not None and any(
-        isinstance(o, LDict) and o.get("blanket") is True
-        for _, o in _entries(status.get("options"))
-    )
-
-
 def _key_line(mapping: LDict, key: str) -> int:
     return mapping.key_lines.get(key, mapping.line)
 
@@ -546,7 +533,6 @@ class _Reader:
 
         standard = self.check_questions(MANIFEST, m.get("standard_questions"), [], "")
         ctx["standard"] = standard
-        ctx["standard_raw"] = [q for _, q in _entries(m.get("standard_questions"))]
         by_id = {q.id: q for q in standard}
 
         ids: set[str] = set()
@@ -804,24 +790,25 @@ class _Reader:
                 f"item has {len(actions)} actions of its own; at least 2 are needed",
             )  # fmt: skip
 
-        # never_justified (1.3.0): a blanket answer never counts as justified, so the item
-        # must be able to be blanket and cannot say when it would be justified. (A value that is
-        # not true or false is a shape problem, reported already; the item then needs no
-        # justified_when either, so that one mistake gives one problem.)
+        # never_justified (1.3.0): a blanket answer never counts as justified, so the item asks
+        # its own questions (the standard ones ask about safeguards, which cannot make it
+        # justified), one of them can be answered blanket, and it cannot say when it would be
+        # justified. (A value that is not true or false is a shape problem, reported already;
+        # the item then needs no justified_when either, so that one mistake gives one problem.)
         never = item.get("never_justified") is True
         if never:
-            asked = (
-                [q for _, q in _entries(item.get("questions"))]
-                if own_questions
-                else list(ctx["standard_raw"])
-            ) + [q for _, q in _entries(item.get("extra_questions"))]
-            readable = not own_questions or isinstance(item.get("questions"), LList)
-            if readable and not _status_can_be_blanket(asked):
+            if not own_questions:
+                self.add(
+                    file, _key_line(item, "never_justified"), iid,
+                    "never_justified needs the item's own questions: the standard ones ask about "
+                    "safeguards, which cannot make it justified; give the item its own 'questions'",
+                )  # fmt: skip
+            elif isinstance(item.get("questions"), LList) and not _can_be_blanket(item):
                 self.add(
                     file, _key_line(item, "never_justified"), iid,
                     "never_justified is only for an item that can be a blanket restriction, "
-                    "but no answer to its in-place question is marked blanket: true; mark the "
-                    "answer that means it applies to everyone, or remove never_justified",
+                    "but no answer to its questions is marked blanket: true; mark the answer "
+                    "that means it applies to everyone, or remove never_justified",
                 )  # fmt: skip
             if "justified_when" in item:
                 self.add(

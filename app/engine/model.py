@@ -180,6 +180,11 @@ def find_status_question(questions: tuple[Question, ...]) -> Question | None:
     return next((q for q in questions if q.type in ("single", "yes_no")), None)
 
 
+# How the product says that an item is `never_justified` (results page, PDFs, the reason a
+# carried-forward safeguards action is closed).
+NEVER_JUSTIFIED_WORDS = "can never be justified as a rule for everyone"
+
+
 def questions_can_be_blanket(questions: tuple[Question, ...]) -> bool:
     """Whether some answer to the status question makes the item a blanket restriction. An
     item that can never be one is scored, but has no safeguard actions and no justification."""

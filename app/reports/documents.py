@@ -203,8 +203,10 @@ def content_key(kind: str, assessment: Assessment, today: date, with_trail: bool
 
 @lru_cache(maxsize=1)
 def _design_hash() -> str:
-    """The templates and print stylesheet: a new release of either renders afresh."""
+    """The templates, their filters (app/templating.py writes some of the words) and the print
+    stylesheet: a new release of any of them renders afresh."""
     digest = hashlib.sha256(PRINT_CSS.read_bytes())
+    digest.update((ROOT / "app" / "templating.py").read_bytes())
     for path in sorted((ROOT / "templates" / "reports").glob("*.html")):
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -191,6 +191,11 @@ def test_the_optional_action_fields_say_so_and_only_they_do(client, world, login
         assert "Date the restriction is next reviewed (optional)" in optional, url
         for required in ("Action", "Priority", "Due date", "Status"):
             assert required in labels, (url, required)
+        # each text box says how much it takes, in the hint read out with it
+        for box in ("text", "not_doing_reason", "notes"):
+            hint = re.search(rf'id="{box}-hint"[^>]*> ?([^<]+?) ?</', page)
+            assert hint and hint.group(1).endswith("You can enter up to 5,000 characters."), box
+            assert re.search(rf'<textarea[^>]*aria-describedby="{box}-hint"', page), box
     # Left empty, the review date is accepted; typed wrong, its message names it plainly.
     data = edit_data(action, **{"review_date[day]": "31", "review_date[month]": "2"})
     data["review_date[year]"] = "2027"

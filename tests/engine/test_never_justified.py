@@ -40,6 +40,20 @@ ITEMS = """
   - id: garden-shut-short-staffed
     title: Garden shut when short of staff
     never_justified: true
+    questions:
+      - id: in-place
+        type: single
+        text: Is the garden shut when the ward is short of staff?
+        options:
+          - {id: not-in-place, label: "No", score: 0}
+          - {id: everyone, label: "Yes, for everyone", score: 4, blanket: true}
+      - id: written-reason
+        type: yes_no
+        text: Is the reason written down?
+        when: {question: in-place, in: [everyone]}
+        options:
+          - {id: "yes", label: "Yes", score: 0}
+          - {id: "no", label: "No", score: 2}
     actions:
       - id: cover-garden
         text: Cover the garden from the rota.
@@ -164,6 +178,7 @@ def test_no_justified_when_problems_besides_the_one(tmp_path):
     extra = ITEMS.replace(
         "    never_justified: true\n    questions:",
         "    never_justified: true\n    justified_when: [{question: nope, in: [x]}]\n    questions:",
+        1,  # the first item only
     )
     (problem,) = validate(_tiny(tmp_path, extra))
     assert problem.id == "garden-as-sanction"

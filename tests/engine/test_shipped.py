@@ -63,9 +63,10 @@ def test_version_1_2_1_is_unchanged_since_assessments_used_it():
 
 def test_version_1_3_0_size():
     """Seven items lose the eight standard questions (and the safeguards action) for one
-    question of their own; activities-as-privilege gains an action for its middle answer."""
+    question of their own; activities-as-privilege gains an action for a person's own risk and
+    one for a sanction on one person."""
     new = load_all(ROOT / "framework")["blanket-restrictions", "1.3.0"]
-    assert summary(new) == "19 domains, 82 items, 588 questions, 241 actions"
+    assert summary(new) == "19 domains, 82 items, 588 questions, 242 actions"
 
 
 # Not rules on patients (1.2.0: the first three; 1.3.0: all five governance items)
@@ -156,14 +157,27 @@ def test_outgoing_post_asks_about_section_134_and_stops_the_blanket_practice(shi
 
 
 def test_a_sanction_is_not_the_mild_individual_answer(shipped):
-    """Taking activities away as a sanction is punishment even for one person: the blanket
-    answer covers it, and the mild answer is only a person's own risk."""
+    """Taking activities away as a sanction is punishment even for one person: it scores high
+    and gets its own action, but it is not a rule for everyone, so not a blanket restriction;
+    a ward-wide points or levels system is. The mild answer is only a person's own risk."""
     item = shipped.item("activities-as-privilege")
     options = {o.id: o for o in item.status_question.options}
-    assert "sanction" in options["everyone"].label and options["everyone"].blanket
+    assert "levels" in options["everyone"].label and options["everyone"].blanket
     assert "own risk" in options["individual"].label and options["individual"].score == 1
-    individual = {a.action_id for a in plan(shipped, {item.id: {"in-place": "individual"}})}
-    assert individual == {"activity-risk-in-care-plan"}
+    assert "sanction" in options["sanction"].label and not options["sanction"].blanket
+    assert options["individual"].score < options["sanction"].score < options["everyone"].score
+
+    def outcome(answer):
+        answers = {item.id: {"in-place": answer}}
+        found = [r.item_id for r in score(shipped, answers).restrictions]
+        return found, {a.action_id for a in plan(shipped, answers)}
+
+    assert outcome("individual") == ([], {"activity-risk-in-care-plan"})
+    assert outcome("sanction") == ([], {"stop-activity-sanctions", "positive-behaviour-support"})
+    assert outcome("everyone") == (
+        [item.id],
+        {"end-privilege-system", "positive-behaviour-support"},
+    )
 
 
 def test_nicotine_on_admission_follows_the_help_offered(shipped):

@@ -176,8 +176,14 @@ CASES = {
     "never-justified-not-blanket": [
         ("garden.yaml", 21, "garden-as-sanction",
          "never_justified is only for an item that can be a blanket restriction, but no answer "
-         "to its in-place question is marked blanket: true; mark the answer that means it "
-         "applies to everyone, or remove never_justified", "never_justified: true"),
+         "to its questions is marked blanket: true; mark the answer that means it applies to "
+         "everyone, or remove never_justified", "never_justified: true"),
+    ],
+    "never-justified-standard-questions": [
+        ("garden.yaml", 21, "garden-as-sanction",
+         "never_justified needs the item's own questions: the standard ones ask about "
+         "safeguards, which cannot make it justified; give the item its own 'questions'",
+         "never_justified: true"),
     ],
     "justified-when-unknown": [
         ("framework.yaml", 19, "scoring",

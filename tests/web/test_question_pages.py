@@ -151,3 +151,16 @@ def test_a_text_question_gives_its_limit_and_an_error_that_names_it(app, world, 
     message = f"Answer must be 10,000 characters or fewer: {question.text}"
     assert re.search(rf'href="#q-anything-else"\s*>\s*{re.escape(message)}\s*</a>', html)
     assert f'<span class="nhsuk-u-visually-hidden">Error: </span>{message}' in html
+
+
+def test_evidence_and_comments_say_how_much_they_take(client, world, login_as):
+    from tests.helpers import make_assessment
+
+    assessment = make_assessment(world.oak, world.oak_lead, answers={})
+    item = frameworks.for_assessment(assessment).items[0]
+    login_as(world.oak_member)
+    page = client.get(f"/assessments/{assessment.id}/items/{item.id}").get_data(as_text=True)
+    page = re.sub(r"\s+", " ", page)
+    for box in ("evidence", "comment"):
+        hint = re.search(rf'id="{box}-hint"[^>]*> ?([^<]+?) ?</', page)
+        assert hint and hint.group(1).endswith("You can enter up to 10,000 characters."), box

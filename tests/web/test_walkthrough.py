@@ -134,7 +134,10 @@ def test_conditional_follow_ups_are_only_kept_when_their_condition_holds(
     page = item_form(client, assessment_id, item.id)
     # The safeguard questions are not nested in the question page: "everyone" says they follow.
     assert "conditional-q-in-place" not in page
-    assert "Is the reason for applying it to everyone, or to the whole group, written down?" not in page
+    assert (
+        "Is the reason for applying it to everyone, or to the whole group, written down?"
+        not in page
+    )
     assert "You will then be asked 6 more questions about it." in page
     # Nothing saved leads to the follow-on page yet.
     assert client.get(url + "/more").headers["Location"].endswith(url)
