@@ -3,6 +3,8 @@ older versions beside it that earlier assessments are pinned to."""
 
 import time
 
+import pytest
+
 from app.engine import load_all, plan, score, summary, validate
 
 from .conftest import ROOT, SHIPPED
@@ -30,31 +32,30 @@ def test_the_newest_version_is_1_3_0_and_loads_without_problems(shipped):
     assert newest.version == "1.3.0" and newest.digest == shipped.digest
 
 
-def test_version_1_0_0_is_unchanged_since_assessments_used_it():
-    """Assessments made with 1.0.0 keep its questions and its six safeguard actions: its files
-    are never edited (a new version is a new folder), so its digest is what it was."""
-    old = load_all(ROOT / "framework")["blanket-restrictions", "1.0.0"]
-    assert old.digest == "632b989bb650b50efde710dfef061ecf9cca4838816f2822b8a98b8f65bcaac5"
-    assert summary(old) == "19 domains, 82 items, 658 questions, 660 actions"
+# Versions assessments have used: their files are never edited (a new version is a new
+# folder), so each digest is what it was. 1.0.0 keeps its six safeguard actions per item.
+FROZEN = [
+    ("1.0.0", "632b989bb650b50efde710dfef061ecf9cca4838816f2822b8a98b8f65bcaac5",
+     "19 domains, 82 items, 658 questions, 660 actions"),
+    ("1.1.0", "510804a9dae87ccf7684063c2cfa610756f493b92252f6b22753ba5b65a0b52f",
+     "19 domains, 82 items, 658 questions, 250 actions"),
+    ("1.2.0", "5c1ebfe7cbdf33fe8f62ce7589a62b785eb6c51f38fb28944400d1e70cecb1c8",
+     "19 domains, 82 items, 637 questions, 247 actions"),
+    ("1.2.1", "c5cef014ba8b6c800ec0646f163ef48f03f6c8efe0ccdbb88a5309da4a1b306d",
+     "19 domains, 82 items, 637 questions, 247 actions"),
+]  # fmt: skip
 
 
-def test_version_1_1_0_is_unchanged_since_assessments_used_it():
-    old = load_all(ROOT / "framework")["blanket-restrictions", "1.1.0"]
-    assert old.digest == "510804a9dae87ccf7684063c2cfa610756f493b92252f6b22753ba5b65a0b52f"
-    assert summary(old) == "19 domains, 82 items, 658 questions, 250 actions"
+@pytest.mark.parametrize(("version", "digest", "size"), FROZEN)
+def test_a_version_assessments_used_is_unchanged(version, digest, size):
+    old = load_all(ROOT / "framework")["blanket-restrictions", version]
+    assert old.digest == digest
+    assert summary(old) == size
 
 
-def test_version_1_2_0_is_unchanged_since_assessments_used_it():
-    old = load_all(ROOT / "framework")["blanket-restrictions", "1.2.0"]
-    assert old.digest == "5c1ebfe7cbdf33fe8f62ce7589a62b785eb6c51f38fb28944400d1e70cecb1c8"
-    assert summary(old) == "19 domains, 82 items, 637 questions, 247 actions"
-
-
-def test_version_1_2_1_is_unchanged_since_assessments_used_it():
+def test_1_3_0s_changes_are_its_own():
+    """1.2.1's blanket answer, titles and items are as they were."""
     old = load_all(ROOT / "framework")["blanket-restrictions", "1.2.1"]
-    assert old.digest == "c5cef014ba8b6c800ec0646f163ef48f03f6c8efe0ccdbb88a5309da4a1b306d"
-    assert summary(old) == "19 domains, 82 items, 637 questions, 247 actions"
-    # its blanket answer, titles and items are as they were: 1.3.0's changes are 1.3.0's own
     assert old.standard_questions[0].options[2].label == "Yes, for everyone on the ward"
     assert old.item("mobile-phones-banned").title == "Mobile phones banned for everyone"
     assert not any(i.never_justified for i in old.items)
