@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD
 
@@ -94,8 +95,16 @@ def check_page(page, h1: str | re.Pattern, *, error: bool = False) -> None:
     axe runs only where JavaScript is on: it is a script. The no-JavaScript journeys check the
     names and headings, and the same templates are scanned by the journeys with JavaScript.
     """
+    # After a click the next page may still be loading (more so on a busy machine): wait for
+    # its heading, then check it; a page that never shows it fails on the checks below.
+    try:
+        expect(page.locator("h1").filter(has_text=h1)).to_have_count(1, timeout=15_000)
+    except AssertionError:
+        pass
+    page.wait_for_load_state()
     heading = page.locator("h1")
-    assert heading.count() == 1, f"{page.url} has {heading.count()} h1 elements"
+    count = heading.count()
+    assert count == 1, f"{page.url} has {count} h1 elements"
     text = " ".join(heading.inner_text().split())
     if isinstance(h1, re.Pattern):
         assert h1.search(text), f"{page.url}: h1 is {text!r}, expected {h1.pattern!r}"
