@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 
 from app import frameworks
 
@@ -196,7 +197,7 @@ def test_the_main_pages_fit_the_screen_without_scrolling_sideways(new_page, demo
     page.goto(f"/assessments/{demo.draft}/continue")
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").count() == 1
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(1)  # waits for the new page
     fits(page)
     screenshot(page, "question-with-error" if shots else "question-with-error-phone")
 
