@@ -16,6 +16,7 @@ from ..models import ACTION_STATUSES, PRIORITIES
 
 MAX_TEXT = 5_000
 OTHER_OWNER = "other"
+EXAMPLE_DATE = "27 3 2027"  # a plan date's example, unless a field gives its own
 
 
 class DateField(Field):
@@ -25,7 +26,7 @@ class DateField(Field):
     so the two agree. The messages name the field by its label, without any "(optional)".
     """
 
-    def __init__(self, label=None, validators=None, example: str = "27 3 2027", **kwargs):
+    def __init__(self, label=None, validators=None, example: str = EXAMPLE_DATE, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.parts = ("", "", "")
         self.example = example
@@ -56,7 +57,7 @@ class DateField(Field):
 
 
 def parse_date(
-    day: str, month: str, year: str, label: str, example: str = "27 3 2027"
+    day: str, month: str, year: str, label: str, example: str
 ) -> tuple[date | None, str | None]:
     """A plan's dates: real, and within this century."""
     parsed, message = read_date(day, month, year, label, example=example)
