@@ -128,7 +128,8 @@ def main() -> None:
         (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
         "unknown",
     )
-    print(f"machine: {os.cpu_count()} cores, {cpu}")
+    parts = app.config["PDF_PARTS"]
+    print(f"machine: {os.cpu_count()} cores, {cpu}; a long plan renders in {parts} part(s)")
     with app.app_context():
         db.create_all()
         assessment = assessed_ward("Worst", None)
@@ -139,7 +140,18 @@ def main() -> None:
         )
         with app.test_request_context():
             today = date.today()
-            for kind in ("plan", "report"):
+            # The plan as the app renders it (in parts), the same plan whole in one process
+            # (as before PDF_PARTS) for comparison, and the report.
+            runs = [("plan", parts)] + ([("plan", 1)] if parts > 1 else []) + [("report", 1)]
+            for kind, run_parts in runs:
+                app.config["PDF_PARTS"] = run_parts
+                label = (
+                    kind
+                    if kind == "report"
+                    else f"plan in {run_parts} parts"
+                    if run_parts > 1
+                    else "plan, whole"
+                )
                 html = (
                     documents.report_html(assessment, today, with_trail=True)
                     if kind == "report"
@@ -177,7 +189,7 @@ def main() -> None:
                 cold_s = statistics.median(w for w, _ in colds)
                 cold_cpu = statistics.median(c for _, c in colds)
                 print(
-                    f"{kind}: {pages} pages, {len(cold.content):,} bytes, HTML {len(html):,} bytes; "
+                    f"{label}: {pages} pages, {len(cold.content):,} bytes, HTML {len(html):,} bytes; "
                     f"cold, median of {COLD_RUNS}: {cold_s:.2f} s wall (best "
                     f"{min(w for w, _ in colds):.2f}, worst {max(w for w, _ in colds):.2f}), "
                     f"CPU {cold_cpu:.2f} s; cached median {timings[len(timings) // 2] * 1000:.1f} ms "
@@ -190,29 +202,33 @@ def main() -> None:
                         ours[0] / theirs[0] for ours, theirs in zip(colds, chromium, strict=True)
                     )
                     print(
-                        f"{kind}: chromium --print-to-pdf, same HTML and stylesheet, "
+                        f"{label}: chromium --print-to-pdf, same HTML and stylesheet, "
                         f"{chromium[0][2]} pages, median of {COLD_RUNS}: {wall:.2f} s wall "
                         f"(best {min(w for w, _, _ in chromium):.2f}, CPU {cpu:.2f} s); "
                         f"WeasyPrint/Chromium: ratio of medians {cold_s / wall:.2f} wall, "
                         f"{cold_cpu / cpu:.2f} CPU; median of the {COLD_RUNS} paired runs' ratios {pairs:.2f}"
                     )
 
+            app.config["PDF_PARTS"] = parts
             # Where the two cross: plans from a typical ward's to the worst case. Chromium
             # starts a browser for each print, so it costs more for short documents.
             print("plan size sweep, median of 3 each (wall seconds):")
             for blanket in SWEEP:
                 sized = assessed_ward(f"Sweep{blanket}", blanket)
                 html = documents.plan_html(sized, today)
+                # As the app renders it: in parts side by side if it is long enough.
+                pieces = documents.plan_parts(sized, today, parts)
                 walls, chromium = [], []
                 for _ in range(3):  # paired, as above
                     started = time.perf_counter()
-                    content = documents.render_pdf(html, app.static_folder, 120)
+                    content = documents.render_pdf(pieces, app.static_folder, 120)
                     walls.append(time.perf_counter() - started)
                     chromium.append(chromium_seconds(html, workdir))
                 ours = statistics.median(walls)
                 line = (
                     f"  {sized.result.blanket_count:>2} blanket restrictions, "
-                    f"{len(PdfReader(io.BytesIO(content)).pages):>2} pages: WeasyPrint {ours:.2f} s"
+                    f"{len(PdfReader(io.BytesIO(content)).pages):>2} pages, {len(pieces)} "
+                    f"part{'s' if len(pieces) > 1 else ''}: WeasyPrint {ours:.2f} s"
                 )
                 if chromium[0] is not None:
                     theirs = statistics.median(w for w, _, _ in chromium)

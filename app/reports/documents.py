@@ -44,7 +44,19 @@ class Document:
 
 
 def plan_html(assessment: Assessment, today: date) -> str:
-    return render_template("reports/plan.html", **_context(assessment, today, "Action plan"))
+    """The whole plan as one HTML document."""
+    return plan_parts(assessment, today)[0]
+
+
+def plan_parts(assessment: Assessment, today: date, parts: int = 1) -> list[str]:
+    """The plan as up to `parts` HTML documents of about equal length, which render.py lays
+    out side by side and joins into one PDF (see split_groups)."""
+    context = _context(assessment, today, "Action plan")
+    pieces = split_groups(context["groups"], parts, _front_lines(context), SPLIT_MIN_LINES)
+    return [
+        render_template("reports/plan.html", **{**context, "groups": groups, "part": i})
+        for i, groups in enumerate(pieces)
+    ]
 
 
 def report_html(assessment: Assessment, today: date, with_trail: bool = False) -> str:
@@ -123,6 +135,77 @@ def _by_priority(rows) -> list[dict]:
     return groups
 
 
+# --- a long plan in parts ----------------------------------------------------------------------
+
+# A plan of more printed lines than this (about 15 pages) is cut into parts that render side by
+# side. A shorter one renders sooner whole than the second process and the join cost.
+SPLIT_MIN_LINES = 700
+LINE_CHARS = 100  # characters in a printed line of an action's text (9.5pt, A4 less margins)
+GROUP_LINES = 3  # a priority's heading, with its space
+
+
+def _lines(text: str | None) -> int:
+    return sum(1 + len(line) // LINE_CHARS for line in (text or "").splitlines())
+
+
+def _restriction_lines(restriction: dict) -> int:
+    """About how many printed lines a restriction's heading and actions take."""
+    lines = 2
+    for row in restriction["rows"]:
+        a = row.action
+        lines += _lines(a.text) + 2 + _lines(a.notes)  # the meta line, and the gap
+        if a.status == "not-doing":
+            lines += _lines(a.not_doing_reason)
+    return lines
+
+
+def _front_lines(context: dict) -> int:
+    """The first pages before the actions: facts, scores table and the restrictions' lists."""
+    return (
+        40
+        + 2 * len(context["chart"]["bars"])
+        + len(context["unjustified"])
+        + len(context["justified"])
+    )
+
+
+def split_groups(
+    groups: list[dict], parts: int, front_lines: int, min_lines: int
+) -> list[list[dict]]:
+    """The priority groups in up to `parts` pieces of about equal printed length, each cut at
+    a restriction's heading. A priority cut in two is marked `continued` in the later piece.
+    A plan under `min_lines` stays whole."""
+    units = []  # (group, restriction or None for a priority with none, lines)
+    for g, group in enumerate(groups):
+        if not group["restrictions"]:
+            units.append((g, None, GROUP_LINES + 1))
+        for r, restriction in enumerate(group["restrictions"]):
+            units.append((g, r, (0 if r else GROUP_LINES) + _restriction_lines(restriction)))
+    total = front_lines + sum(lines for _, _, lines in units)
+    if parts < 2 or total < min_lines:
+        return [groups]
+    cuts, running = [], front_lines
+    for index, (_, _, lines) in enumerate(units):
+        # Cut before this restriction if most of it would fall past this piece's share.
+        if (
+            index
+            and len(cuts) < parts - 1
+            and running + lines / 2 > total * (len(cuts) + 1) / parts
+        ):
+            cuts.append(index)
+        running += lines
+    pieces = []
+    for start, end in zip([0, *cuts], [*cuts, len(units)], strict=True):
+        piece: list[dict] = []
+        for g, r, _ in units[start:end]:
+            if not piece or piece[-1]["index"] != g:
+                piece.append({**groups[g], "index": g, "continued": bool(r), "restrictions": []})
+            if r is not None:
+                piece[-1]["restrictions"].append(groups[g]["restrictions"][r])
+        pieces.append(piece)
+    return pieces
+
+
 # --- the chart: a horizontal bar per section, drawn as SVG in the scores table's rows ----------
 
 BAR_WIDTH = 120  # points, at 100%
@@ -152,10 +235,8 @@ def bar_chart(domains) -> dict:
 
 # --- rendering and the cache ----------------------------------------------------------------
 
-KINDS = {
-    "plan": (plan_html, "action-plan"),
-    "report": (report_html, "assessment-report"),
-}
+# The file name each kind of document downloads as.
+STEMS = {"plan": "action-plan", "report": "assessment-report"}
 
 
 def variant(kind: str, with_trail: bool) -> str:
@@ -203,10 +284,13 @@ def content_key(kind: str, assessment: Assessment, today: date, with_trail: bool
 
 @lru_cache(maxsize=1)
 def _design_hash() -> str:
-    """The templates, their filters (app/templating.py writes some of the words) and the print
-    stylesheet: a new release of any of them renders afresh."""
+    """The templates, their filters (app/templating.py writes some of the words), the print
+    stylesheet and this package's code (which cuts, renders and joins the parts): a new release
+    of any of them renders afresh."""
     digest = hashlib.sha256(PRINT_CSS.read_bytes())
     digest.update((ROOT / "app" / "templating.py").read_bytes())
+    for path in sorted((ROOT / "app" / "reports").glob("*.py")):
+        digest.update(path.read_bytes())
     for path in sorted((ROOT / "templates" / "reports").glob("*.html")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -219,7 +303,7 @@ def document_for(
 
     `with_trail` adds the audit trail to the report: only for someone who may read it.
     """
-    build, stem = KINDS[kind]
+    stem = STEMS[kind]
     today = today or uk_today()
     with_trail = with_trail and kind == "report"
     digest = content_key(kind, assessment, today, with_trail)
@@ -230,9 +314,10 @@ def document_for(
     content = db.session.scalar(select(RenderedDocument.content).where(RenderedDocument.key == key))
     if content is not None:
         return Document(filename, content, cached=True)
-    html = (
-        report_html(assessment, today, with_trail=True) if with_trail else build(assessment, today)
-    )
+    if kind == "plan":
+        html = plan_parts(assessment, today, current_app.config["PDF_PARTS"])
+    else:
+        html = report_html(assessment, today, with_trail=with_trail)
     content = render_pdf(html, current_app.static_folder, current_app.config["PDF_TIMEOUT_SECONDS"])
     _store(prefix, key, content)
     return Document(filename, content, cached=False)

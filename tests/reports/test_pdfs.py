@@ -203,11 +203,10 @@ def test_a_render_that_runs_too_long_is_stopped_with_a_message(
 ):
     oak, _ = two_wards
 
-    def slow(html, static_root):
+    def slow(html, static_root, sync):
         time.sleep(30)
-        return b""
 
-    monkeypatch.setattr(render, "write_pdf", slow)
+    monkeypatch.setattr(render, "render_part", slow)
     app.config["PDF_TIMEOUT_SECONDS"] = 0.5
     login_as(world.oak_member)
     started = time.perf_counter()
