@@ -54,17 +54,29 @@ def plan_parts(assessment: Assessment, today: date, parts: int = 1) -> list[str]
     context = _context(assessment, today, "Action plan")
     pieces = split_groups(context["groups"], parts, _front_lines(context), SPLIT_MIN_LINES)
     return [
-        render_template("reports/plan.html", **{**context, "groups": groups, "part": i})
+        render_template(
+            "reports/plan.html",
+            **{**context, "groups": groups, "part": i, "actions_continued": i > 0},
+        )
         for i, groups in enumerate(pieces)
     ]
 
 
 def report_html(assessment: Assessment, today: date, with_trail: bool = False) -> str:
-    """The full report; the audit trail's appendix only `with_trail` (see the docstring)."""
+    """The whole report as one HTML document."""
+    return report_parts(assessment, today, with_trail)[0]
+
+
+def report_parts(
+    assessment: Assessment, today: date, with_trail: bool = False, parts: int = 1
+) -> list[str]:
+    """The full report, in up to `parts` HTML documents cut where a section of answers, the
+    actions or the appendix starts; the audit trail's appendix only `with_trail` (see the
+    module's docstring)."""
     context = _context(assessment, today, "Assessment report")
     framework = context["framework"]
     answers = assessment.answers_by_item()
-    context["items"] = [
+    items = [
         {
             "item": item,
             "domain": domain,
@@ -85,7 +97,31 @@ def report_html(assessment: Assessment, today: date, with_trail: bool = False) -
         if with_trail
         else None
     )
-    return render_template("reports/report.html", **context)
+    starts = [not i or e["domain"].id != items[i - 1]["domain"].id for i, e in enumerate(items)]
+    # Every answer (a cut only where a section starts), then the actions, then the appendix.
+    weights = [
+        ANSWER_COST * _item_lines(e) + (GROUP_LINES if new else 0)
+        for e, new in zip(items, starts, strict=True)
+    ]
+    weights += [
+        _actions_lines(context["groups"]),
+        TRAIL_COST * _trail_lines(context["trail"] or ()),
+    ]
+    cuts = _cuts(weights, [*starts, True, True], parts, _front_lines(context), SPLIT_MIN_LINES)
+    n = len(items)
+    return [
+        render_template(
+            "reports/report.html",
+            **{
+                **context,
+                "part": i,
+                "items": items[start:end],
+                "show_actions": start <= n < end,
+                "show_trail": start <= n + 1 < end,
+            },
+        )
+        for i, (start, end) in enumerate(zip([0, *cuts], [*cuts, n + 2], strict=True))
+    ]
 
 
 def _context(assessment: Assessment, today: date, title: str) -> dict:
@@ -135,17 +171,22 @@ def _by_priority(rows) -> list[dict]:
     return groups
 
 
-# --- a long plan in parts ----------------------------------------------------------------------
+# --- long documents in parts -----------------------------------------------------------------
 
-# A plan of more printed lines than this (about 15 pages) is cut into parts that render side by
-# side. A shorter one renders sooner whole than the second process and the join cost.
+# A document of more printed lines than this (about 15 pages) is cut into parts that render side
+# by side. A shorter one renders sooner whole than the second process and the join cost.
 SPLIT_MIN_LINES = 700
-LINE_CHARS = 100  # characters in a printed line of an action's text (9.5pt, A4 less margins)
-GROUP_LINES = 3  # a priority's heading, with its space
+LINE_CHARS = 100  # characters in a printed line of running text (9.5pt, A4 less margins)
+GROUP_LINES = 3  # a heading over a group (a priority, a section of answers), with its space
+# What a line costs to lay out in the report's tables, against a line of the plan's actions,
+# as measured on the worst case: the answers (two columns) 1.2 times, the audit trail (four
+# narrow columns) 1.7 times. The cut balances the parts' time, not their pages.
+ANSWER_COST = 1.2
+TRAIL_COST = 1.7
 
 
-def _lines(text: str | None) -> int:
-    return sum(1 + len(line) // LINE_CHARS for line in (text or "").splitlines())
+def _lines(text: str | None, width: int = LINE_CHARS) -> int:
+    return sum(1 + len(line) // width for line in (text or "").splitlines())
 
 
 def _restriction_lines(restriction: dict) -> int:
@@ -159,14 +200,57 @@ def _restriction_lines(restriction: dict) -> int:
     return lines
 
 
+def _actions_lines(groups: list[dict]) -> int:
+    return 5 + sum(
+        GROUP_LINES + sum(_restriction_lines(r) for r in group["restrictions"]) for group in groups
+    )
+
+
+def _item_lines(entry: dict) -> int:
+    """An item's answers in the report: a table of questions (about half the line wide) and
+    answers, then the evidence and comments."""
+    rows = sum(
+        1 + max(_lines(row["question"].text, 50), _lines(str(row["answer"] or "Not answered"), 40))
+        for row in entry["rows"]
+    )
+    answer = entry["answer"]
+    return 8 + rows + _lines(answer and answer.evidence) + _lines(answer and answer.comment)
+
+
+def _trail_lines(trail) -> int:
+    """The appendix: a row per event, as tall as its change (in a column about 45 characters
+    wide) or the who and what beside it."""
+    return 5 + sum(
+        1 + max(3, _lines(f"{e.before or ''} {e.after or ''} {e.detail or ''}", 45)) for e in trail
+    )
+
+
 def _front_lines(context: dict) -> int:
-    """The first pages before the actions: facts, scores table and the restrictions' lists."""
+    """The first pages: facts, scores table and the restrictions' lists."""
     return (
         40
         + 2 * len(context["chart"]["bars"])
         + len(context["unjustified"])
         + len(context["justified"])
     )
+
+
+def _cuts(
+    weights: list[float], allowed: list[bool], parts: int, front: int, min_lines: int
+) -> list[int]:
+    """Where to cut a run of units (each its printed lines) into up to `parts` pieces of about
+    equal length: before an `allowed` unit, once most of it would fall past the piece's share.
+    The first piece also carries `front`. Nothing is cut under `min_lines` in all."""
+    total = front + sum(weights)
+    if parts < 2 or total < min_lines:
+        return []
+    cuts, running = [], front
+    for index, lines in enumerate(weights):
+        share = total * (len(cuts) + 1) / parts
+        if index and allowed[index] and len(cuts) < parts - 1 and running + lines / 2 > share:
+            cuts.append(index)
+        running += lines
+    return cuts
 
 
 def split_groups(
@@ -181,19 +265,10 @@ def split_groups(
             units.append((g, None, GROUP_LINES + 1))
         for r, restriction in enumerate(group["restrictions"]):
             units.append((g, r, (0 if r else GROUP_LINES) + _restriction_lines(restriction)))
-    total = front_lines + sum(lines for _, _, lines in units)
-    if parts < 2 or total < min_lines:
+    weights = [lines for _, _, lines in units]
+    cuts = _cuts(weights, [True] * len(units), parts, front_lines, min_lines)
+    if not cuts:
         return [groups]
-    cuts, running = [], front_lines
-    for index, (_, _, lines) in enumerate(units):
-        # Cut before this restriction if most of it would fall past this piece's share.
-        if (
-            index
-            and len(cuts) < parts - 1
-            and running + lines / 2 > total * (len(cuts) + 1) / parts
-        ):
-            cuts.append(index)
-        running += lines
     pieces = []
     for start, end in zip([0, *cuts], [*cuts, len(units)], strict=True):
         piece: list[dict] = []
@@ -314,10 +389,11 @@ def document_for(
     content = db.session.scalar(select(RenderedDocument.content).where(RenderedDocument.key == key))
     if content is not None:
         return Document(filename, content, cached=True)
+    parts = current_app.config["PDF_PARTS"]
     if kind == "plan":
-        html = plan_parts(assessment, today, current_app.config["PDF_PARTS"])
+        html = plan_parts(assessment, today, parts)
     else:
-        html = report_html(assessment, today, with_trail=with_trail)
+        html = report_parts(assessment, today, with_trail, parts)
     content = render_pdf(html, current_app.static_folder, current_app.config["PDF_TIMEOUT_SECONDS"])
     _store(prefix, key, content)
     return Document(filename, content, cached=False)

@@ -3,6 +3,7 @@ screen reader, must find one document that says what the whole plan says, in ord
 
 from __future__ import annotations
 
+import html
 import io
 import multiprocessing
 import re
@@ -24,6 +25,16 @@ from tests.helpers import make_assessment
 
 def page_texts(pdf: bytes) -> list[str]:
     return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def in_order(text: str, needles: list[str], start: int = 0) -> bool:
+    """Whether each needle is in `text`, each after the one before."""
+    for needle in needles:
+        start = text.find(needle, start)
+        if start < 0:
+            return False
+        start += len(needle)
+    return True
 
 
 def outline(pdf: bytes) -> list[tuple[int, str, int]]:
@@ -81,7 +92,7 @@ def test_a_short_plan_stays_whole(app, world):
         ]
 
 
-def test_the_joined_pdf_reads_as_one_document(client, world, login_as, long_plan):
+def test_the_joined_pdf_reads_as_one_document(app, client, world, login_as, long_plan):
     login_as(world.oak_member)
     response = client.get(f"/assessments/{long_plan.id}/plan.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -93,8 +104,11 @@ def test_the_joined_pdf_reads_as_one_document(client, world, login_as, long_plan
         assert ("Action plan · Oak Ward" in text) == (number > 1), number
     text = " ".join(pages)
     # every action, in the plan page's order (priority, then restriction)
-    positions = [text.find(" ".join(a.text.split())[:50]) for a in actions_of(long_plan)]
-    assert -1 not in positions
+    with app.test_request_context():
+        whole = documents.plan_html(long_plan, date.today())
+    texts = re.findall(r'<p class="user-text">(.*?)</p>', whole, re.S)
+    assert len(texts) == len(actions_of(long_plan))
+    assert in_order(text, [" ".join(html.unescape(t).split())[:50] for t in texts])
     assert "priority (continued)" in text or "Medium priority" in text
     assert "Willow" not in text
 
@@ -230,3 +244,49 @@ def test_the_join_refuses_parts_it_cannot_join_without_losing_tags(app):
         merge([part, Part(untagged.getvalue(), part.bookmarks)])
     # one part is returned as it is
     assert merge([part]) == part.pdf
+
+
+def test_a_long_report_is_cut_where_a_section_starts_and_reads_as_one_document(
+    app, client, world, login_as, long_plan
+):
+    with app.test_request_context():
+        parts = documents.report_parts(long_plan, date.today(), with_trail=True, parts=2)
+        whole = documents.report_html(long_plan, date.today(), with_trail=True)
+    assert len(parts) == 2
+    first, second = parts
+    assert "<h2>Scores</h2>" in first and "Every answer" in first and "Scores" not in second
+    # every item's answers once, in order; the second part starts with a section's heading
+    titles = re.findall(r"<h3>(.*?)</h3>\n  <table class=\"answers\">", whole)
+    assert re.findall(r"<h3>(.*?)</h3>\n  <table class=\"answers\">", first + second) == titles
+    # the second part starts with a heading of its own: a section's, the actions' or the
+    # appendix's, never inside a section
+    body = second.split("<body", 1)[1]
+    assert body.find("<h2") < body.find("<section") or "<section" not in body
+    # the actions and the appendix once each, after every answer
+    for heading in ('<h2 class="page-break">Actions</h2>', "Appendix: audit trail"):
+        assert (first + second).count(heading) == 1
+        assert (first + second).find(heading) > (first + second).rfind("<section")
+
+    login_as(world.oak_lead)  # may read the audit trail
+    response = client.get(f"/assessments/{long_plan.id}/report.pdf")
+    pages = page_texts(response.data)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert ("Assessment report · Oak Ward" in text) == (number > 1), number
+    text = " ".join(pages)
+    assert in_order(text, [html.unescape(t) for t in titles], text.find("Every answer"))
+    assert "Appendix: audit trail" in text and "Action plan ·" not in text
+
+
+def test_cuts_fall_where_allowed_and_balance_the_parts():
+    cuts = documents._cuts
+    # six units of 10 lines; cut allowed only where a section starts
+    assert cuts([10] * 6, [True] * 6, 2, 0, 0) == [3]
+    assert cuts([10] * 6, [True, False, False, False, True, False], 2, 0, 0) == [4]
+    assert cuts([10] * 6, [True] * 6, 3, 0, 0) == [2, 4]
+    # the first part also carries the front pages
+    assert cuts([10] * 6, [True] * 6, 2, 20, 0) == [2]
+    # short documents and single parts stay whole; a lone unit cannot be cut
+    assert cuts([10] * 6, [True] * 6, 2, 0, 61) == []
+    assert cuts([10] * 6, [True] * 6, 1, 0, 0) == []
+    assert cuts([100], [True], 2, 0, 0) == []
