@@ -1,7 +1,9 @@
 """PDF rendering figures: the worst case the shipped framework allows (every item a blanket,
 unjustified restriction), rendered cold and from the cache, compared with headless Chromium
 printing the same HTML (COLD_RUNS=5 runs each, each render paired with a print straight after
-it), and the memory of 100 renders in one process.
+it), and the memory of 100 renders in one process. Each document is timed as the app renders it
+(a long one in PDF_PARTS parts side by side, joined) and whole in one process, for comparison;
+Chromium always prints the whole document.
 
 Run: .venv/bin/python bench/bench_pdf.py
 """
@@ -140,18 +142,14 @@ def main() -> None:
         )
         with app.test_request_context():
             today = date.today()
-            # The plan as the app renders it (in parts), the same plan whole in one process
-            # (as before PDF_PARTS) for comparison, and the report.
-            runs = [("plan", parts)] + ([("plan", 1)] if parts > 1 else []) + [("report", 1)]
+            # Each document as the app renders it (in parts, if long), and whole in one process
+            # (as before PDF_PARTS) for comparison.
+            runs = [
+                (kind, n) for kind in ("plan", "report") for n in sorted({parts, 1}, reverse=True)
+            ]
             for kind, run_parts in runs:
                 app.config["PDF_PARTS"] = run_parts
-                label = (
-                    kind
-                    if kind == "report"
-                    else f"plan in {run_parts} parts"
-                    if run_parts > 1
-                    else "plan, whole"
-                )
+                label = f"{kind} in {run_parts} parts" if run_parts > 1 else f"{kind}, whole"
                 html = (
                     documents.report_html(assessment, today, with_trail=True)
                     if kind == "report"
