@@ -211,11 +211,14 @@ def main() -> None:
             # Where the two cross: plans from a typical ward's to the worst case. Chromium
             # starts a browser for each print, so it costs more for short documents.
             print("plan size sweep, median of 3 each (wall seconds):")
+            in_parts = None  # the shortest plan of the sweep that renders in parts
             for blanket in SWEEP:
                 sized = assessed_ward(f"Sweep{blanket}", blanket)
                 html = documents.plan_html(sized, today)
                 # As the app renders it: in parts side by side if it is long enough.
                 pieces = documents.plan_parts(sized, today, parts)
+                if len(pieces) > 1 and in_parts is None:
+                    in_parts = (sized.result.blanket_count, pieces)
                 walls, chromium = [], []
                 for _ in range(3):  # paired, as above
                     started = time.perf_counter()
@@ -248,6 +251,21 @@ def main() -> None:
                 f"{before:.0f} MB before, {after_10:.0f} MB after 10, {rss_mb():.0f} MB after "
                 f"{RENDERS}; {per:.2f} s each"
             )
+            if in_parts is not None:
+                # The parts are joined in the app's own process (pikepdf): it must not grow.
+                blanket, pieces = in_parts
+                before = rss_mb()
+                started = time.perf_counter()
+                for n in range(RENDERS):
+                    documents.render_pdf(pieces, app.static_folder, 120)
+                    if n == min(9, RENDERS - 1):
+                        after_10 = rss_mb()
+                per = (time.perf_counter() - started) / RENDERS
+                print(
+                    f"memory, {RENDERS} renders of the {blanket}-restriction plan in {len(pieces)} "
+                    f"parts (forked, joined in this process): parent RSS {before:.0f} MB before, "
+                    f"{after_10:.0f} MB after 10, {rss_mb():.0f} MB after {RENDERS}; {per:.2f} s each"
+                )
             before = rss_mb()
             for n in range(max(1, RENDERS // 5)):
                 write_pdf(html, app.static_folder)

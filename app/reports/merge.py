@@ -62,7 +62,7 @@ def merge(parts: Sequence[Part]) -> bytes:
             for annotation in page.obj.get("/Annots", ()):
                 _shift_key(annotation, "/StructParent", next_key)
         for kid in list(other_document.K):
-            copied = pdf.copy_foreign(kid)
+            copied = _copy(pdf, other, kid)
             copied.P = document
             document.K.append(copied)
         for i in range(0, len(other_nums), 2):
@@ -74,6 +74,8 @@ def merge(parts: Sequence[Part]) -> bytes:
             for level, is_open, title, dest in _outline_entries(other, part.bookmarks)
         ]
 
+    if "/ParentTreeNextKey" in tree:
+        tree.ParentTreeNextKey = next_key
     _write_outline(pdf, entries)
     out = io.BytesIO()
     # Object streams, as WeasyPrint writes: without them the file is twice the size.
@@ -81,10 +83,19 @@ def merge(parts: Sequence[Part]) -> bytes:
     return out.getvalue()
 
 
+# What a structure tree root may hold for the join to keep it whole (WeasyPrint writes no
+# role map, class map or ID tree); anything else is refused rather than lost.
+TREE_KEYS = {"/Type", "/K", "/ParentTree", "/ParentTreeNextKey"}
+
+
 def _tree(pdf: pikepdf.Pdf) -> Dictionary:
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         raise MergeFailed("a part has no structure tree")
+    if unknown := set(tree.keys()) - TREE_KEYS:
+        raise MergeFailed(
+            f"the structure tree has {', '.join(sorted(unknown))}, which the join would lose"
+        )
     return tree
 
 

@@ -52,6 +52,11 @@ class PageNumbers(CounterStyle):
         self._sync = sync
         self._numbers: tuple[int, int] | None = None
 
+    @property
+    def shared(self) -> bool:
+        """Whether the page count has been shared (the footer asked for it)."""
+        return self._numbers is not None
+
     def render_value(self, counter_value, counter_name=None, counter=None, previous_types=None):
         if counter_name == "app-sync":
             if self._numbers is None:
@@ -85,7 +90,7 @@ def render_part(
     numbers = PageNumbers(sync)
     options = {"stylesheets": [css], **PDF_OPTIONS}
     document = source.render(font_config=fonts, counter_style=numbers, **options)
-    if numbers._numbers is None and sync is not _alone:
+    if not numbers.shared and sync is not _alone:
         raise RenderFailed("the part printed no page numbers, so it could not count its pages")
     pdf = document.write_pdf(**options)
     bookmarks = [

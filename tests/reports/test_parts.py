@@ -242,6 +242,13 @@ def test_the_join_refuses_parts_it_cannot_join_without_losing_tags(app):
         pdf.save(untagged)
     with pytest.raises(MergeFailed, match="structure tree"):
         merge([part, Part(untagged.getvalue(), part.bookmarks)])
+    # a part whose tree holds what the join does not carry over
+    with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
+        pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary(Note=pikepdf.Name.P)
+        mapped = io.BytesIO()
+        pdf.save(mapped)
+    with pytest.raises(MergeFailed, match="RoleMap"):
+        merge([part, Part(mapped.getvalue(), part.bookmarks)])
     # one part is returned as it is
     assert merge([part]) == part.pdf
 
