@@ -120,6 +120,21 @@ def chromium_seconds(html: str, workdir: Path) -> tuple[float, float, int] | Non
     return elapsed, cpu, len(PdfReader(out).pages)
 
 
+def forked_memory(app, html: str | list[str], what: str) -> None:
+    """The app process's memory over RENDERS renders of this document, as the app renders."""
+    before = rss_mb()
+    started = time.perf_counter()
+    for n in range(RENDERS):
+        documents.render_pdf(html, app.static_folder, 120)
+        if n == min(9, RENDERS - 1):
+            after_10 = rss_mb()
+    per = (time.perf_counter() - started) / RENDERS
+    print(
+        f"memory, {RENDERS} {what}: parent RSS {before:.0f} MB before, {after_10:.0f} MB after "
+        f"10, {rss_mb():.0f} MB after {RENDERS}; {per:.2f} s each"
+    )
+
+
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
     os.environ["INSTANCE_PATH"] = str(workdir / "instance")
@@ -239,32 +254,15 @@ def main() -> None:
             html = documents.plan_html(typical, today)
             pages = len(PdfReader(io.BytesIO(write_pdf(html, app.static_folder))).pages)
             print(f"typical plan (8 blanket restrictions): {pages} pages")
-            before = rss_mb()
-            started = time.perf_counter()
-            for n in range(RENDERS):
-                documents.render_pdf(html, app.static_folder, 120)
-                if n == min(9, RENDERS - 1):
-                    after_10 = rss_mb()
-            per = (time.perf_counter() - started) / RENDERS
-            print(
-                f"memory, {RENDERS} typical plan renders (forked, as the app does): parent RSS "
-                f"{before:.0f} MB before, {after_10:.0f} MB after 10, {rss_mb():.0f} MB after "
-                f"{RENDERS}; {per:.2f} s each"
-            )
+            forked_memory(app, html, "typical plan renders (forked, as the app does)")
             if in_parts is not None:
                 # The parts are joined in the app's own process (pikepdf): it must not grow.
                 blanket, pieces = in_parts
-                before = rss_mb()
-                started = time.perf_counter()
-                for n in range(RENDERS):
-                    documents.render_pdf(pieces, app.static_folder, 120)
-                    if n == min(9, RENDERS - 1):
-                        after_10 = rss_mb()
-                per = (time.perf_counter() - started) / RENDERS
-                print(
-                    f"memory, {RENDERS} renders of the {blanket}-restriction plan in {len(pieces)} "
-                    f"parts (forked, joined in this process): parent RSS {before:.0f} MB before, "
-                    f"{after_10:.0f} MB after 10, {rss_mb():.0f} MB after {RENDERS}; {per:.2f} s each"
+                forked_memory(
+                    app,
+                    pieces,
+                    f"renders of the {blanket}-restriction plan in {len(pieces)} parts "
+                    "(forked, joined in this process)",
                 )
             before = rss_mb()
             for n in range(max(1, RENDERS // 5)):
