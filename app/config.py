@@ -51,8 +51,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
         ),
         "PDF_TIMEOUT_SECONDS": int(os.environ.get("PDF_TIMEOUT_SECONDS", "60")),
-        # A long action plan is laid out in this many parts at once, one process each
-        # (app/reports/documents.py: split_groups); 1 renders every plan whole.
+        # A long PDF (plan or report) is laid out in this many parts at once, one process
+        # each (app/reports/documents.py: _cuts); 1 renders every document whole.
         "PDF_PARTS": int(os.environ.get("PDF_PARTS", str(min(2, os.cpu_count() or 1)))),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers to trust.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
